@@ -1,0 +1,95 @@
+//! # fairaudit
+//!
+//! Audits the predictions of a policing analytics model (a risk score, an
+//! offender-management tool, a stop-and-search triage) for bias across
+//! protected characteristics.
+//!
+//! The pipeline, in data-flow order:
+//!
+//! * [`spec::AuditSpec`] — the audit as written in `audit.toml`, checked once
+//!   into a [`spec::ValidSpec`];
+//! * [`scan`] — reads CSV, Parquet or Arrow input in parallel chunks into a
+//!   [`count::CountTable`], the audit's sufficient statistics;
+//! * [`metrics`] — the registry of group metrics, disparities against a
+//!   reference group, and the peers' summary measures;
+//! * [`results::Results`] — the versioned schema every output is rendered from;
+//! * [`report`] — JSON, CSV and terminal renderers.
+//!
+//! ```
+//! use fairaudit::count::{CellKey, CellStats, CountTable, Fixed};
+//! use fairaudit::metrics::{self, registry};
+//!
+//! // Two groups' confusion cells, as the scan would count them.
+//! let mut table = CountTable::new(vec!["sex".into()]);
+//! let mut add = |sex: &str, truth: bool, pred: bool, n: u64| {
+//!     let w = Fixed::from_f64(n as f64).unwrap();
+//!     let stats = CellStats { count: n, weight: w, weight_sq: w, score_sum: Fixed::ZERO };
+//!     table.add(CellKey { levels: vec![sex.into()], truth, pred, bucket: 0 }, stats);
+//! };
+//! add("Female", false, true, 10);
+//! add("Female", false, false, 90);
+//! add("Male", false, true, 30);
+//! add("Male", false, false, 70);
+//!
+//! let groups = metrics::marginal(&table, &[0]);
+//! let fpr = registry::find("fpr").unwrap();
+//! let female = metrics::compute(fpr, &groups[&vec!["Female".to_string()]].weights());
+//! let male = metrics::compute(fpr, &groups[&vec!["Male".to_string()]].weights());
+//! assert_eq!(female.get(), Some(0.1));
+//! let d = metrics::disparity(male, female);
+//! assert!((d.ratio.get().unwrap() - 3.0).abs() < 1e-12);
+//! ```
+//!
+//! ## Wire format: `results.json` (schema version 1)
+//!
+//! A JSON object with these members (numbers are shortest round-trip
+//! decimals; an undefined value is `null`, never NaN or infinity):
+//!
+//! * `schema_version` — `1`;
+//! * `tool` — `{name, version}`;
+//! * `audit` — `{title, seed, inputs, truth, prediction, weighted, cohort,
+//!   min_group_size}`: what was audited, in words;
+//! * `rows` — `{read, filtered_out, rejected, used, filters: [{filter,
+//!   removed}], rejections: [{column, reason, count}]}`; `read = filtered_out
+//!   + rejected + used`;
+//! * `metrics` — the registry: `[{name, label, formula, meaning, favourable,
+//!   criterion}]`;
+//! * `overall` — a *group* object for all used rows;
+//! * `groupings` — one per attribute, then one per intersection:
+//!   `{name ("race" or "race|sex"), attributes, reference: {group, rule} |
+//!   null, groups: [group], empty_combinations: [label], fairlearn: {name:
+//!   {between_groups, to_overall}}}`;
+//! * `warnings` — strings.
+//!
+//! A *group* object is `{label, levels, suppressed, reference, n,
+//! weighted_n?, counts: {tp, fp, fn, tn}, weighted_counts?, metrics: {name:
+//! {value, undefined?}}, disparities: {name: {ratio, difference,
+//! undefined?}}, aif360?: {name: value}}`. A suppressed group (fewer rows
+//! than `min_group_size`) keeps its label but has `n`, `counts` null and
+//! empty `metrics` and `disparities`: its numbers are withheld.
+//!
+//! Groups are listed in attribute-level order (the spec's `levels` first,
+//! then sorted, the missing label last); maps are sorted by key.
+
+#![deny(missing_docs)]
+
+pub mod count;
+pub mod error;
+pub mod filter;
+pub mod load;
+pub mod metrics;
+pub mod report;
+pub mod results;
+pub mod scan;
+pub mod spec;
+pub mod value;
+
+pub use error::{Error, ErrorKind, Result};
+pub use results::Results;
+pub use spec::{AuditSpec, ValidSpec};
+
+/// Runs an audit: scans the inputs and computes every result.
+pub fn audit(spec: &ValidSpec, options: &scan::ScanOptions<'_>) -> Result<Results> {
+    let scanned = scan::scan(spec, options)?;
+    results::assemble(spec, &scanned)
+}

@@ -1,0 +1,54 @@
+//! The `fairaudit` command: a thin adapter over the library.
+//!
+//! parse flags → build and check a spec → `fairaudit::audit` → render →
+//! exit code. Nothing here computes a statistic.
+
+mod cli;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// The documented exit codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// The audit ran and its policy passed (or there was no policy to fail).
+    Passed = 0,
+    /// The audit ran and its policy failed (or `verify` found a difference).
+    PolicyFailed = 1,
+    /// A usage or input error: nothing was audited.
+    Error = 2,
+}
+
+fn main() -> ExitCode {
+    let args = match cli::Cli::try_parse() {
+        Ok(a) => a,
+        Err(e) => {
+            // clap prints help and version to stdout with exit 0, and usage
+            // errors to stderr; keep its wording but use our exit codes.
+            let code = if e.use_stderr() {
+                Exit::Error
+            } else {
+                Exit::Passed
+            };
+            let _ = e.print();
+            return ExitCode::from(code as u8);
+        }
+    };
+    match cli::run(args) {
+        Ok(code) => ExitCode::from(code as u8),
+        Err(e) => {
+            // A closed pipe (e.g. `fairaudit ... | head`) is not an error.
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) {
+                return ExitCode::from(Exit::Passed as u8);
+            }
+            let mut err = std::io::stderr().lock();
+            let _ = writeln!(err, "error: {e:#}");
+            ExitCode::from(Exit::Error as u8)
+        }
+    }
+}

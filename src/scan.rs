@@ -1,0 +1,693 @@
+//! The scan: rows in, [`CountTable`] out.
+//!
+//! Reads every input file in chunks, applies the cohort filters, reads the
+//! truth, the prediction, the weight and the protected attributes of each
+//! row, and adds the row to a per-worker count table. Workers run on their
+//! own threads and their tables are merged at the end; because the table is
+//! exact integers, the result does not depend on the number of threads or on
+//! which worker counted which chunk. Memory is bounded by the chunks in
+//! flight plus the tables, whatever the number of rows.
+//!
+//! Errors are deterministic too: when several chunks hold bad rows, the one
+//! reported is the first in file order.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, mpsc};
+
+use serde::{Deserialize, Serialize};
+
+use crate::count::{CellKey, CellStats, CountTable, Fixed};
+use crate::error::{Error, Position, Result};
+use crate::filter::{Filter, Outcome};
+use crate::load::{self, Batch, Chunk, InputFile};
+use crate::spec::{
+    ColumnRef, LabelRule, MAX_ATTRIBUTES, MAX_LEVELS, OnInvalid, Prediction, ValidSpec,
+};
+use crate::value::Cell;
+
+/// The largest weight accepted for one row.
+pub const MAX_WEIGHT: f64 = 1e6;
+
+/// How many rows went where.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowAccounting {
+    /// Data rows read from the input(s).
+    pub read: u64,
+    /// Rows removed by the cohort filters.
+    pub filtered_out: u64,
+    /// Rows rejected as invalid (only with `input.on_invalid = "reject"`).
+    pub rejected: u64,
+    /// Rows counted in the audit.
+    pub used: u64,
+    /// Rows removed by each filter (a row is charged to the first filter it
+    /// fails), in spec order.
+    pub filters: Vec<FilterCount>,
+    /// Rejected rows by reason.
+    pub rejections: Vec<Rejection>,
+}
+
+/// Rows removed by one filter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FilterCount {
+    /// The filter, as normalised text.
+    pub filter: String,
+    /// Rows it removed.
+    pub removed: u64,
+}
+
+/// Rows rejected for one reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rejection {
+    /// The column concerned.
+    pub column: String,
+    /// Why.
+    pub reason: String,
+    /// How many rows.
+    pub count: u64,
+}
+
+/// A condition worth telling the user about that is not an error.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScanWarning {
+    /// The column concerned.
+    pub column: String,
+    /// What was seen.
+    pub message: String,
+    /// How many rows.
+    pub count: u64,
+}
+
+/// What the scan produces.
+#[derive(Debug, Clone)]
+pub struct ScanOutput {
+    /// The counts.
+    pub table: CountTable,
+    /// Row accounting.
+    pub rows: RowAccounting,
+    /// Warnings about the data.
+    pub warnings: Vec<ScanWarning>,
+    /// Whether a weight column was used.
+    pub weighted: bool,
+}
+
+/// Progress of a running scan, reported after each chunk is read.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Progress {
+    /// Bytes read from the current file.
+    pub bytes: u64,
+    /// Rows counted so far (all files).
+    pub rows: u64,
+    /// Index of the current file.
+    pub file: usize,
+}
+
+/// Scan options that do not change the result.
+pub struct ScanOptions<'a> {
+    /// Worker threads (at least 1).
+    pub threads: usize,
+    /// Called from the reading thread after each chunk.
+    pub progress: Option<&'a (dyn Fn(Progress) + Sync)>,
+}
+
+impl Default for ScanOptions<'_> {
+    fn default() -> Self {
+        ScanOptions {
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            progress: None,
+        }
+    }
+}
+
+enum PredPlan {
+    Label(usize, LabelRule),
+    Threshold(usize, f64),
+}
+
+/// The spec's roles resolved to projected column positions for one file.
+struct Plan {
+    path: PathBuf,
+    names: Vec<String>,
+    filters: Vec<(usize, Filter)>,
+    truth: (usize, LabelRule),
+    pred: PredPlan,
+    weight: Option<usize>,
+    attrs: Vec<usize>,
+    relabel: Vec<BTreeMap<String, String>>,
+    missing_labels: Vec<String>,
+    on_invalid: OnInvalid,
+    unit_threshold: bool,
+}
+
+impl Plan {
+    fn new(spec: &ValidSpec, path: &Path, header: &[String]) -> Result<(Plan, Vec<usize>)> {
+        let mut columns: Vec<usize> = Vec::new();
+        let mut names: Vec<String> = Vec::new();
+        let mut slot = |c: &ColumnRef| -> Result<usize> {
+            let idx = load::resolve_column(path, header, &c.name, &c.key)?;
+            Ok(match columns.iter().position(|&x| x == idx) {
+                Some(p) => p,
+                None => {
+                    columns.push(idx);
+                    names.push(c.name.clone());
+                    columns.len() - 1
+                }
+            })
+        };
+        let mut filters = Vec::new();
+        for (f, key) in &spec.filters {
+            let c = ColumnRef {
+                name: f.column.clone(),
+                key: key.clone(),
+            };
+            filters.push((slot(&c)?, f.clone()));
+        }
+        let truth = (slot(&spec.truth.column)?, spec.truth.clone());
+        let (pred, unit_threshold) = match &spec.prediction {
+            Prediction::Label(rule) => (PredPlan::Label(slot(&rule.column)?, rule.clone()), false),
+            Prediction::Threshold { column, threshold } => (
+                PredPlan::Threshold(slot(column)?, *threshold),
+                (0.0..=1.0).contains(threshold),
+            ),
+        };
+        let weight = match &spec.weight {
+            Some(w) => Some(slot(w)?),
+            None => None,
+        };
+        let mut attrs = Vec::new();
+        for a in &spec.attributes {
+            attrs.push(slot(&a.column)?);
+        }
+        let plan = Plan {
+            path: path.to_path_buf(),
+            names,
+            filters,
+            truth,
+            pred,
+            weight,
+            attrs,
+            relabel: spec.attributes.iter().map(|a| a.relabel.clone()).collect(),
+            missing_labels: spec
+                .attributes
+                .iter()
+                .map(|a| a.missing_label.clone())
+                .collect(),
+            on_invalid: spec.on_invalid,
+            unit_threshold,
+        };
+        Ok((plan, columns))
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct LocalKey {
+    ids: [u16; MAX_ATTRIBUTES],
+    truth: bool,
+    pred: bool,
+}
+
+const MISSING_ID: u16 = u16::MAX;
+
+/// The counts of one worker (over one or more chunks).
+struct Part {
+    table: CountTable,
+    read: u64,
+    filtered: Vec<u64>,
+    rejections: BTreeMap<(String, String), u64>,
+    warnings: BTreeMap<(String, String), u64>,
+}
+
+impl Part {
+    fn new(attributes: Vec<String>, filters: usize) -> Part {
+        Part {
+            table: CountTable::new(attributes),
+            read: 0,
+            filtered: vec![0; filters],
+            rejections: BTreeMap::new(),
+            warnings: BTreeMap::new(),
+        }
+    }
+
+    fn merge(&mut self, other: Part) {
+        self.table.merge(other.table);
+        self.read += other.read;
+        for (a, b) in self.filtered.iter_mut().zip(other.filtered) {
+            *a += b;
+        }
+        for (k, v) in other.rejections {
+            *self.rejections.entry(k).or_default() += v;
+        }
+        for (k, v) in other.warnings {
+            *self.warnings.entry(k).or_default() += v;
+        }
+    }
+}
+
+/// A row-level problem: rejected or fatal depending on `on_invalid`.
+struct Invalid {
+    col: usize,
+    reason: String,
+    hint: String,
+}
+
+fn classify(
+    rule: &LabelRule,
+    cell: &Cell<'_>,
+    section: &str,
+    col: usize,
+) -> std::result::Result<bool, Invalid> {
+    if rule.positive.iter().any(|l| l.matches(cell)) {
+        return Ok(true);
+    }
+    if rule.negative.iter().any(|l| l.matches(cell)) {
+        return Ok(false);
+    }
+    let list = |v: &[crate::value::Literal]| {
+        v.iter()
+            .map(|l| l.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    Err(Invalid {
+        col,
+        reason: if matches!(cell, Cell::Missing) {
+            format!("{section} value is missing")
+        } else {
+            format!("{section} value is neither positive nor negative")
+        },
+        hint: format!(
+            "the value is {}; positive values are [{}] and negative values are [{}]: add it to `{section}.positive` or `{section}.negative`, or set `input.on_invalid = \"reject\"` to count such rows as rejected",
+            cell.describe(),
+            list(&rule.positive),
+            list(&rule.negative)
+        ),
+    })
+}
+
+fn number(cell: &Cell<'_>, what: &str, col: usize) -> std::result::Result<f64, Invalid> {
+    let hint_tail = "or set `input.on_invalid = \"reject\"` to count such rows as rejected";
+    match cell {
+        Cell::Missing => Err(Invalid {
+            col,
+            reason: format!("{what} is missing"),
+            hint: format!(
+                "fill in the {what}, filter such rows out (`is not missing`), {hint_tail}"
+            ),
+        }),
+        c => match c.as_f64() {
+            Some(x) if x.is_nan() => Err(Invalid {
+                col,
+                reason: format!("{what} is NaN"),
+                hint: format!("a {what} must be a number; {hint_tail}"),
+            }),
+            Some(x) => Ok(x),
+            None => Err(Invalid {
+                col,
+                reason: format!("{what} is not a number"),
+                hint: format!("the value is {}; {hint_tail}", c.describe()),
+            }),
+        },
+    }
+}
+
+/// Counts one batch into `part`. Returns the first fatal error.
+fn count_batch(plan: &Plan, batch: &Batch, part: &mut Part) -> Result<()> {
+    let nattr = plan.attrs.len();
+    let mut dicts: Vec<HashMap<String, u16>> = vec![HashMap::new(); nattr];
+    let mut raws: Vec<Vec<String>> = vec![Vec::new(); nattr];
+    let mut cells: HashMap<LocalKey, CellStats> = HashMap::new();
+    let one = Fixed::from_f64(1.0).unwrap_or_default();
+    'rows: for r in 0..batch.len() {
+        part.read += 1;
+        let fail = |col: usize, message: String, hint: String| {
+            Error::input(
+                Position::file(&plan.path)
+                    .with_row(batch.row_number(r))
+                    .with_column(plan.names[col].clone()),
+                message,
+            )
+            .with_hint(hint)
+        };
+        for (i, (col, f)) in plan.filters.iter().enumerate() {
+            let cell = batch.cell(*col, r)?;
+            match f.apply(&cell) {
+                Outcome::Keep => {}
+                Outcome::Drop => {
+                    part.filtered[i] += 1;
+                    continue 'rows;
+                }
+                Outcome::Incomparable => {
+                    return Err(fail(
+                        *col,
+                        format!("the filter `{f}` cannot compare the value {}", cell.describe()),
+                        "compare numbers with numbers and text with quoted text, or add `COLUMN is not missing` / clean the column first".into(),
+                    ));
+                }
+            }
+        }
+        let row: std::result::Result<(bool, bool, Fixed), Invalid> = (|| {
+            let (tc, rule) = &plan.truth;
+            let truth = classify(
+                rule,
+                &batch.cell(*tc, r).unwrap_or(Cell::Missing),
+                "truth",
+                *tc,
+            )?;
+            let pred = match &plan.pred {
+                PredPlan::Label(c, rule) => classify(
+                    rule,
+                    &batch.cell(*c, r).unwrap_or(Cell::Missing),
+                    "prediction",
+                    *c,
+                )?,
+                PredPlan::Threshold(c, t) => {
+                    let s = number(&batch.cell(*c, r).unwrap_or(Cell::Missing), "score", *c)?;
+                    if plan.unit_threshold && !(0.0..=1.0).contains(&s) {
+                        *part
+                            .warnings
+                            .entry((plan.names[*c].clone(), "scores outside [0, 1] although the threshold is in [0, 1]: check that the score is a probability".into()))
+                            .or_default() += 1;
+                    }
+                    s >= *t
+                }
+            };
+            let w = match plan.weight {
+                None => one,
+                Some(c) => {
+                    let w = number(&batch.cell(c, r).unwrap_or(Cell::Missing), "weight", c)?;
+                    if w < 0.0 {
+                        return Err(Invalid {
+                            col: c,
+                            reason: "weight is negative".into(),
+                            hint: format!(
+                                "weights must be 0 or more (found {w}); or set `input.on_invalid = \"reject\"`"
+                            ),
+                        });
+                    }
+                    if w > MAX_WEIGHT {
+                        return Err(Invalid {
+                            col: c,
+                            reason: format!("weight is larger than {MAX_WEIGHT:e}"),
+                            hint: format!(
+                                "found {w}; rescale the weights (only their ratios matter)"
+                            ),
+                        });
+                    }
+                    Fixed::from_f64(w).unwrap_or_default()
+                }
+            };
+            Ok((truth, pred, w))
+        })();
+        let (truth, pred, weight) = match row {
+            Ok(x) => x,
+            Err(inv) => match plan.on_invalid {
+                OnInvalid::Error => return Err(fail(inv.col, inv.reason, inv.hint)),
+                OnInvalid::Reject => {
+                    *part
+                        .rejections
+                        .entry((plan.names[inv.col].clone(), inv.reason))
+                        .or_default() += 1;
+                    continue 'rows;
+                }
+            },
+        };
+        let mut ids = [0u16; MAX_ATTRIBUTES];
+        for (j, &col) in plan.attrs.iter().enumerate() {
+            let cell = batch.cell(col, r)?;
+            ids[j] = match cell {
+                Cell::Missing => MISSING_ID,
+                Cell::Str(s) => match dicts[j].get(s) {
+                    Some(&id) => id,
+                    None => new_level(
+                        &mut dicts[j],
+                        &mut raws[j],
+                        s.to_string(),
+                        plan,
+                        col,
+                        batch,
+                        r,
+                    )?,
+                },
+                other => {
+                    let label = other.to_label().unwrap_or_default();
+                    match dicts[j].get(&label) {
+                        Some(&id) => id,
+                        None => new_level(&mut dicts[j], &mut raws[j], label, plan, col, batch, r)?,
+                    }
+                }
+            };
+        }
+        let stats = CellStats {
+            count: 1,
+            weight,
+            weight_sq: if plan.weight.is_some() {
+                let w = weight.to_f64();
+                Fixed::from_f64(w * w).unwrap_or_default()
+            } else {
+                one
+            },
+            score_sum: Fixed::ZERO,
+        };
+        *cells.entry(LocalKey { ids, truth, pred }).or_default() += stats;
+    }
+    for (k, v) in cells {
+        let levels = (0..nattr)
+            .map(|j| {
+                let id = k.ids[j];
+                if id == MISSING_ID {
+                    plan.missing_labels[j].clone()
+                } else {
+                    let raw = &raws[j][id as usize];
+                    plan.relabel[j]
+                        .get(raw)
+                        .cloned()
+                        .unwrap_or_else(|| raw.clone())
+                }
+            })
+            .collect();
+        part.table.add(
+            CellKey {
+                levels,
+                truth: k.truth,
+                pred: k.pred,
+                bucket: 0,
+            },
+            v,
+        );
+    }
+    Ok(())
+}
+
+fn new_level(
+    dict: &mut HashMap<String, u16>,
+    raws: &mut Vec<String>,
+    label: String,
+    plan: &Plan,
+    col: usize,
+    batch: &Batch,
+    r: usize,
+) -> Result<u16> {
+    if raws.len() >= (MISSING_ID as usize) {
+        return Err(too_many_levels(&plan.path, &plan.names[col])
+            .map_position(|p| p.with_row(batch.row_number(r))));
+    }
+    let id = raws.len() as u16;
+    raws.push(label.clone());
+    dict.insert(label, id);
+    Ok(id)
+}
+
+fn too_many_levels(path: &Path, column: &str) -> Error {
+    Error::input(
+        Position::file(path).with_column(column),
+        format!("the protected attribute has more than {MAX_LEVELS} distinct values"),
+    )
+    .with_hint("a protected attribute should have a few groups: merge raw codes into groups with `relabel` (e.g. White = [\"W1\", \"W2\"]), or check that the right column is named")
+}
+
+trait MapPosition {
+    fn map_position(self, f: impl FnOnce(Position) -> Position) -> Self;
+}
+
+impl MapPosition for Error {
+    fn map_position(self, f: impl FnOnce(Position) -> Position) -> Error {
+        let hint = self.hint().map(str::to_string);
+        let e = Error::new(self.kind(), f(self.position().clone()), self.message());
+        match hint {
+            Some(h) => e.with_hint(h),
+            None => e,
+        }
+    }
+}
+
+/// Scans the spec's inputs into a count table.
+pub fn scan(spec: &ValidSpec, options: &ScanOptions<'_>) -> Result<ScanOutput> {
+    let attr_names: Vec<String> = spec.attributes.iter().map(|a| a.name.clone()).collect();
+    let mut total = Part::new(attr_names.clone(), spec.filters.len());
+    let rows_done = AtomicU64::new(0);
+    for (file_idx, input) in spec.inputs.iter().enumerate() {
+        let part = scan_file(spec, input, options, file_idx, &rows_done, &attr_names)?;
+        total.merge(part);
+    }
+    if total.read == 0 {
+        let file = spec
+            .inputs
+            .first()
+            .map(|i| i.path.clone())
+            .unwrap_or_default();
+        return Err(Error::input(
+            Position::file(&file),
+            "the input has a header but no data rows",
+        )
+        .with_hint("check that the right file is named and that the export finished"));
+    }
+    for (i, a) in spec.attributes.iter().enumerate() {
+        if total.table.levels(i).len() > MAX_LEVELS {
+            let file = spec
+                .inputs
+                .first()
+                .map(|i| i.path.clone())
+                .unwrap_or_default();
+            return Err(too_many_levels(&file, &a.column.name));
+        }
+    }
+    let filtered_out: u64 = total.filtered.iter().sum();
+    let rejected: u64 = total.rejections.values().sum();
+    let used = total.table.total().count;
+    let rows = RowAccounting {
+        read: total.read,
+        filtered_out,
+        rejected,
+        used,
+        filters: spec
+            .filters
+            .iter()
+            .zip(&total.filtered)
+            .map(|((f, _), n)| FilterCount {
+                filter: f.to_string(),
+                removed: *n,
+            })
+            .collect(),
+        rejections: total
+            .rejections
+            .into_iter()
+            .map(|((column, reason), count)| Rejection {
+                column,
+                reason,
+                count,
+            })
+            .collect(),
+    };
+    let warnings = total
+        .warnings
+        .into_iter()
+        .map(|((column, message), count)| ScanWarning {
+            column,
+            message,
+            count,
+        })
+        .collect();
+    Ok(ScanOutput {
+        table: total.table,
+        rows,
+        warnings,
+        weighted: spec.weight.is_some(),
+    })
+}
+
+fn scan_file(
+    spec: &ValidSpec,
+    input: &InputFile,
+    options: &ScanOptions<'_>,
+    file_idx: usize,
+    rows_done: &AtomicU64,
+    attr_names: &[String],
+) -> Result<Part> {
+    let mut source = load::open(input, &spec.csv)?;
+    let (plan, columns) = Plan::new(spec, &input.path, source.header())?;
+    source.project(&columns)?;
+    let threads = options.threads.max(1);
+    let (tx, rx) = mpsc::sync_channel::<(u64, Chunk)>(threads * 2);
+    let rx = Mutex::new(rx);
+    // The smallest chunk sequence number known to have failed; chunks after
+    // it need not be counted, chunks before it must be (to find the first).
+    let first_error = AtomicU64::new(u64::MAX);
+    let errors: Mutex<Vec<(u64, Error)>> = Mutex::new(Vec::new());
+    let parts: Mutex<Vec<Part>> = Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                let mut part = Part::new(attr_names.to_vec(), spec.filters.len());
+                loop {
+                    let next = match rx.lock() {
+                        Ok(guard) => guard.recv(),
+                        Err(_) => break,
+                    };
+                    let Ok((seq, chunk)) = next else { break };
+                    if seq > first_error.load(Ordering::SeqCst) {
+                        continue;
+                    }
+                    let mut local = Part::new(attr_names.to_vec(), spec.filters.len());
+                    let result = chunk.decode().and_then(|batch| {
+                        count_batch(&plan, &batch, &mut local)?;
+                        rows_done.fetch_add(batch.len() as u64, Ordering::Relaxed);
+                        Ok(())
+                    });
+                    match result {
+                        Ok(()) => part.merge(local),
+                        Err(e) => {
+                            first_error.fetch_min(seq, Ordering::SeqCst);
+                            if let Ok(mut errs) = errors.lock() {
+                                errs.push((seq, e));
+                            }
+                        }
+                    }
+                }
+                if let Ok(mut p) = parts.lock() {
+                    p.push(part);
+                }
+            });
+        }
+        let mut seq = 0u64;
+        loop {
+            if seq > first_error.load(Ordering::SeqCst) {
+                break;
+            }
+            match source.next_chunk() {
+                Ok(Some(chunk)) => {
+                    if tx.send((seq, chunk)).is_err() {
+                        break;
+                    }
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    first_error.fetch_min(seq, Ordering::SeqCst);
+                    if let Ok(mut errs) = errors.lock() {
+                        errs.push((seq, e));
+                    }
+                    break;
+                }
+            }
+            seq += 1;
+            if let Some(p) = options.progress {
+                p(Progress {
+                    bytes: source.bytes_read(),
+                    rows: rows_done.load(Ordering::Relaxed),
+                    file: file_idx,
+                });
+            }
+        }
+        drop(tx);
+    });
+    let mut errs = errors.into_inner().unwrap_or_default();
+    errs.sort_by_key(|(seq, _)| *seq);
+    if let Some((_, e)) = errs.into_iter().next() {
+        return Err(e);
+    }
+    let mut total = Part::new(attr_names.to_vec(), spec.filters.len());
+    for p in parts.into_inner().unwrap_or_default() {
+        total.merge(p);
+    }
+    Ok(total)
+}
