@@ -3,7 +3,6 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use fairaudit::error::Error;
@@ -94,7 +93,7 @@ enum Command {
     Run(RunArgs),
     /// Quick look: group metrics from flags, without a spec file.
     #[command(after_help = METRICS_HELP)]
-    Metrics(MetricsArgs),
+    Metrics(Box<MetricsArgs>),
     /// Write a deterministic synthetic prediction file (CSV, Parquet or Arrow).
     #[command(after_help = SYNTH_HELP)]
     Synth(SynthArgs),
@@ -211,7 +210,7 @@ struct SynthArgs {
 pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     match cli.command {
         Command::Run(a) => run_spec(a),
-        Command::Metrics(a) => metrics(a),
+        Command::Metrics(a) => metrics(*a),
         Command::Synth(a) => synth(a),
     }
 }
@@ -464,6 +463,18 @@ fn metrics(a: MetricsArgs) -> anyhow::Result<Exit> {
 }
 
 fn synth(a: SynthArgs) -> anyhow::Result<Exit> {
-    let _ = &a;
-    Err(anyhow::anyhow!("synth is being integrated")).context("synth")
+    let options = fairaudit::synth::SynthOptions {
+        rows: a.rows,
+        seed: a.seed,
+    };
+    let summary = fairaudit::synth::write_synth(&a.out, &options)?;
+    let mut err = std::io::stderr().lock();
+    writeln!(
+        err,
+        "wrote {} rows ({} bytes) to {}",
+        fairaudit::report::format::count(summary.rows),
+        fairaudit::report::format::count(summary.bytes),
+        a.out.display()
+    )?;
+    Ok(Exit::Passed)
 }

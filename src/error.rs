@@ -101,8 +101,12 @@ impl fmt::Display for Position {
 }
 
 /// The library's error: a kind, a position, what is wrong and what to do.
+/// Boxed, so that `Result<T>` stays one pointer wide on the happy path.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Error {
+pub struct Error(Box<Inner>);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Inner {
     kind: ErrorKind,
     position: Position,
     message: String,
@@ -116,52 +120,52 @@ impl Error {
     /// A new error; prefer the named constructors below, which keep the
     /// wording in one place.
     pub fn new(kind: ErrorKind, position: Position, message: impl Into<String>) -> Error {
-        Error {
+        Error(Box::new(Inner {
             kind,
             position,
             message: message.into(),
             hint: None,
-        }
+        }))
     }
 
     /// The same error with a hint on what to do.
     pub fn with_hint(mut self, hint: impl Into<String>) -> Error {
-        self.hint = Some(hint.into());
+        self.0.hint = Some(hint.into());
         self
     }
 
     /// The same error with the file set, where it had none.
     pub fn in_file(mut self, path: &Path) -> Error {
-        if self.position.file.is_none() {
-            self.position.file = Some(path.to_path_buf());
+        if self.0.position.file.is_none() {
+            self.0.position.file = Some(path.to_path_buf());
         }
         self
     }
 
     /// The same error with the key prefixed, e.g. `attributes[0]` + `.reference`.
     pub fn at_key(mut self, key: impl Into<String>) -> Error {
-        self.position.key = Some(key.into());
+        self.0.position.key = Some(key.into());
         self
     }
 
     /// What kind of error this is.
     pub fn kind(&self) -> ErrorKind {
-        self.kind
+        self.0.kind
     }
 
     /// Where the problem is.
     pub fn position(&self) -> &Position {
-        &self.position
+        &self.0.position
     }
 
     /// What is wrong, without the position.
     pub fn message(&self) -> &str {
-        &self.message
+        &self.0.message
     }
 
     /// What to do about it, if the library knows.
     pub fn hint(&self) -> Option<&str> {
-        self.hint.as_deref()
+        self.0.hint.as_deref()
     }
 
     // ---- message templates -------------------------------------------------
@@ -257,12 +261,13 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.position.is_empty() {
-            write!(f, "{}", self.message)?;
+        let e = &self.0;
+        if e.position.is_empty() {
+            write!(f, "{}", e.message)?;
         } else {
-            write!(f, "{}: {}", self.position, self.message)?;
+            write!(f, "{}: {}", e.position, e.message)?;
         }
-        if let Some(hint) = &self.hint {
+        if let Some(hint) = &e.hint {
             write!(f, "\n  hint: {hint}")?;
         }
         Ok(())

@@ -13,7 +13,9 @@
 //! * [`metrics`] — the registry of group metrics, disparities against a
 //!   reference group, and the peers' summary measures;
 //! * [`results::Results`] — the versioned schema every output is rendered from;
-//! * [`report`] — JSON, CSV and terminal renderers.
+//! * [`report`] — JSON, CSV and terminal renderers;
+//! * [`synth`] — a seeded synthetic prediction file for examples, tests and
+//!   benchmarks.
 //!
 //! ```
 //! use fairaudit::count::{CellKey, CellStats, CountTable, Fixed};
@@ -82,6 +84,7 @@ pub mod report;
 pub mod results;
 pub mod scan;
 pub mod spec;
+pub mod synth;
 pub mod value;
 
 pub use error::{Error, ErrorKind, Result};

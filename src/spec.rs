@@ -7,6 +7,7 @@
 //! ```toml
 //! title = "COMPAS general recidivism risk score"
 //! seed = 20240601
+//! intersections = [["race", "sex"]]   # top-level keys before any [table]
 //!
 //! [input]
 //! path = "compas.csv"            # relative to this file's folder
@@ -42,8 +43,6 @@
 //! name = "age"
 //! levels = ["Less than 25", "25 - 45", "Greater than 45"]
 //! reference_rule = "largest"
-//!
-//! intersections = [["race", "sex"]]
 //!
 //! [policy]
 //! min_group_size = 30
@@ -904,10 +903,7 @@ reference = "Male"
 
     #[test]
     fn minimal_spec_checks_with_defaults() {
-        let s = check(&format!(
-            "{MINIMAL}\nintersections = [[\"eth\", \"sex\"]]\n"
-        ))
-        .unwrap();
+        let s = check(&format!("intersections = [[\"eth\", \"sex\"]]\n{MINIMAL}")).unwrap();
         assert_eq!(s.inputs[0].path, Path::new("/base/p.csv"));
         assert_eq!(s.inputs[0].format, Format::Csv);
         assert_eq!(s.truth.negative, vec![Literal::Int(0)]);
@@ -925,12 +921,12 @@ reference = "Male"
         let e = check(&MINIMAL.replace("reference = \"Male\"", "refrence = \"Male\"")).unwrap_err();
         let m = e.to_string();
         assert!(m.contains("unknown field `refrence`"), "{m}");
-        assert!(m.contains("audit.toml, row 14"), "{m}");
+        assert!(m.contains("audit.toml, row 15"), "{m}");
     }
 
     #[test]
     fn malformed_toml_names_its_line() {
-        let e = check("[input]\npath = \"a.csv\nx").unwrap_err();
+        let e = check("[input]\npath = = 3\n").unwrap_err();
         assert!(e.to_string().starts_with("audit.toml, row 2"), "{e}");
     }
 
@@ -946,7 +942,7 @@ reference = "Male"
                 "`policy.min_group_size`",
             ),
             (
-                format!("{MINIMAL}intersections = [[\"eth\", \"sx\"]]\n"),
+                format!("intersections = [[\"eth\", \"sx\"]]\n{MINIMAL}"),
                 "did you mean `sex`",
             ),
             (

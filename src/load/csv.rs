@@ -291,11 +291,28 @@ impl CsvChunk {
         let mut ends: Vec<u32> = Vec::new();
         let mut lines: Vec<u64> = Vec::new();
         let mut rec = csv::ByteRecord::new();
+        // Physical line numbers (what an editor shows), counted from the
+        // records' byte offsets: the csv crate counts records, not the
+        // newlines inside quoted fields.
+        let mut line_at = (0usize, self.first_line);
+        let mut line_of = |offset: usize| {
+            let (from, line) = line_at;
+            // The csv crate reports a record as starting right after the
+            // previous record's terminator, before any blank lines or the
+            // `\n` of a `\r\n`: skip those to reach the record's first byte.
+            let mut offset = offset.min(self.bytes.len()).max(from);
+            while matches!(self.bytes.get(offset), Some(b'\r' | b'\n')) {
+                offset += 1;
+            }
+            let line = line + count_newlines(&self.bytes[from..offset]);
+            line_at = (offset, line);
+            line
+        };
         loop {
             let more = rdr.read_byte_record(&mut rec).map_err(|e| {
                 let line = e
                     .position()
-                    .map_or(self.first_line, |p| self.first_line + p.line() - 1);
+                    .map_or(self.first_line, |p| line_of(p.byte() as usize));
                 Error::input(
                     Position::file(&sh.path).with_row(line),
                     format!("cannot parse the CSV record: {e}"),
@@ -306,7 +323,7 @@ impl CsvChunk {
             }
             let line = rec
                 .position()
-                .map_or(self.first_line, |p| self.first_line + p.line() - 1);
+                .map_or(self.first_line, |p| line_of(p.byte() as usize));
             if rec.len() == 1 && rec.get(0).is_some_and(|f| f.is_empty()) {
                 continue; // a blank line
             }
@@ -409,10 +426,10 @@ mod tests {
         assert_eq!(record_end(b"\"open\n", false), None);
     }
 
-    fn read_all(
-        text: &str,
-        opts: &CsvOptions,
-    ) -> Result<(Vec<String>, Vec<Vec<String>>, Vec<u64>)> {
+    /// Header, rows (missing as `<NA>`) and line numbers.
+    type Read = (Vec<String>, Vec<Vec<String>>, Vec<u64>);
+
+    fn read_all(text: &str, opts: &CsvOptions) -> Result<Read> {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("t.csv");
         std::fs::write(&p, text).unwrap();

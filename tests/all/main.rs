@@ -1,0 +1,7 @@
+//! Integration tests, compiled into one binary.
+
+mod cli;
+mod golden;
+mod harness;
+mod input_errors;
+mod laws;
