@@ -10,7 +10,7 @@ use fairaudit::report;
 use fairaudit::scan::{Progress, ScanOptions};
 use fairaudit::spec::{
     AttributeSpec, AuditSpec, CohortSpec, InputSpec, LabelSpec, PolicySpec, PredictionSpec,
-    WeightSpec,
+    UncertaintySpec, WeightSpec,
 };
 use fairaudit::value::Literal;
 
@@ -186,6 +186,24 @@ struct MetricsArgs {
     /// CSV delimiter.
     #[arg(long, value_name = "CHAR")]
     delimiter: Option<String>,
+    /// Confidence level of the intervals (default 0.95).
+    #[arg(long, value_name = "LEVEL")]
+    level: Option<f64>,
+    /// Interval for proportions: wilson (default) or clopper-pearson.
+    #[arg(long, value_name = "METHOD")]
+    interval: Option<String>,
+    /// Multiple-comparison correction: benjamini-hochberg (default), holm or none.
+    #[arg(long, value_name = "METHOD")]
+    correction: Option<String>,
+    /// Bootstrap replicates for statistics without a closed-form interval (needs --seed).
+    #[arg(long, value_name = "B")]
+    bootstrap: Option<i64>,
+    /// Seed of the bootstrap.
+    #[arg(long, value_name = "S")]
+    seed: Option<u64>,
+    /// Resample within each combination of group levels.
+    #[arg(long)]
+    stratified: bool,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     format: MetricsFormat,
@@ -283,7 +301,11 @@ fn run_spec(a: RunArgs) -> anyhow::Result<Exit> {
         RunFormat::Table => write_stdout(&report::table::render(&results))?,
         RunFormat::Json => write_stdout(&report::json::render(&results))?,
     }
-    Ok(Exit::Passed)
+    Ok(if results.verdict.fails_audit {
+        Exit::PolicyFailed
+    } else {
+        Exit::Passed
+    })
 }
 
 /// Parses `COL` or `COL=V1,V2` into the column and its positive values.
@@ -343,6 +365,11 @@ fn flag_for_key(key: &str) -> String {
         ("intersection", "--intersect"),
         ("policy.min_group_size", "--min-group-size"),
         ("input.delimiter", "--delimiter"),
+        ("uncertainty.level", "--level"),
+        ("uncertainty.interval", "--interval"),
+        ("uncertainty.correction", "--correction"),
+        ("uncertainty.replicates", "--bootstrap"),
+        ("seed", "--seed"),
         ("input", "--data"),
     ];
     for (prefix, flag) in map {
@@ -418,7 +445,7 @@ fn metrics(a: MetricsArgs) -> anyhow::Result<Exit> {
     }
     let spec = AuditSpec {
         title: Some(format!("Fairness metrics of {}", a.data.display())),
-        seed: None,
+        seed: a.seed,
         input: InputSpec {
             path: Some(a.data.to_string_lossy().into_owned()),
             delimiter: a.delimiter.clone(),
@@ -445,8 +472,18 @@ fn metrics(a: MetricsArgs) -> anyhow::Result<Exit> {
             vec![]
         },
         intersection_reference: Default::default(),
+        uncertainty: Some(UncertaintySpec {
+            level: a.level,
+            interval: a.interval.clone(),
+            correction: a.correction.clone(),
+            bootstrap: a.bootstrap.map(|_| true),
+            replicates: a.bootstrap,
+            stratified: a.stratified.then_some(true),
+        }),
+        wording: None,
         policy: Some(PolicySpec {
             min_group_size: Some(a.min_group_size),
+            ..PolicySpec::default()
         }),
     };
     let valid = spec.check(Path::new("")).map_err(as_flag_error)?;

@@ -77,15 +77,20 @@
 
 pub mod count;
 pub mod error;
+pub mod evaluate;
 pub mod filter;
+pub mod findings;
 pub mod load;
 pub mod metrics;
+pub mod policy;
 pub mod report;
 pub mod results;
 pub mod scan;
 pub mod spec;
 pub mod synth;
+pub mod uncertainty;
 pub mod value;
+pub mod verdict;
 
 pub use error::{Error, ErrorKind, Result};
 pub use results::Results;
@@ -94,5 +99,5 @@ pub use spec::{AuditSpec, ValidSpec};
 /// Runs an audit: scans the inputs and computes every result.
 pub fn audit(spec: &ValidSpec, options: &scan::ScanOptions<'_>) -> Result<Results> {
     let scanned = scan::scan(spec, options)?;
-    results::assemble(spec, &scanned)
+    evaluate::evaluate(spec, &scanned)
 }

@@ -1,5 +1,5 @@
 //! The results of an audit: the versioned schema that every output is
-//! rendered from, and its assembly from the scan's counts.
+//! rendered from (assembled by [`crate::evaluate`]).
 //!
 //! See the crate documentation for the wire format of `results.json`.
 
@@ -7,13 +7,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::count::CountTable;
-use crate::error::{Error, Result, nearest_names};
-use crate::metrics::registry::{self, Direction, REGISTRY};
-use crate::metrics::summary::{self, Both, PairRates};
-use crate::metrics::{self, FN, FP, GroupStats, TN, TP, Value};
-use crate::scan::{RowAccounting, ScanOutput};
-use crate::spec::{Grouping, Prediction, ReferenceRule, ValidSpec};
+use crate::findings::{Coverage, Finding, Tradeoff};
+use crate::metrics::Value;
+use crate::scan::RowAccounting;
+use crate::verdict::{Verdict, VerdictKind};
 
 /// The version of the `results.json` schema. Bumped on any change that a
 /// consumer could notice (a field removed, renamed or changed in meaning);
@@ -37,8 +34,128 @@ pub struct Results {
     pub overall: GroupResult,
     /// Each attribute, then each intersection.
     pub groupings: Vec<GroupingResult>,
+    /// How intervals and tests were computed.
+    pub uncertainty: UncertaintyInfo,
+    /// The policy the verdicts apply.
+    pub policy: PolicyInfo,
+    /// The overall verdict over the primary metrics.
+    pub verdict: OverallVerdict,
+    /// One sentence per failed or inconclusive verdict, failures first.
+    pub findings: Vec<Finding>,
+    /// The calibration / error-rate trade-off, per single attribute.
+    pub tradeoffs: Vec<Tradeoff>,
+    /// What the audit could and could not examine.
+    pub coverage: Coverage,
     /// Things the reader should know (data quality, single groups).
     pub warnings: Vec<String>,
+}
+
+/// How intervals and tests were computed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UncertaintyInfo {
+    /// Confidence level of every interval.
+    pub level: f64,
+    /// Interval for proportions.
+    pub proportion_interval: String,
+    /// Interval for ratios of proportions.
+    pub ratio_interval: String,
+    /// Interval for differences of proportions.
+    pub difference_interval: String,
+    /// Tests of a group against its reference.
+    pub test: String,
+    /// Correction within each family (one grouping × one metric).
+    pub correction: String,
+    /// The bootstrap, if run.
+    pub bootstrap: Option<BootstrapInfo>,
+    /// Notes on methods (weights, zero counts).
+    pub notes: Vec<String>,
+}
+
+/// The bootstrap's settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BootstrapInfo {
+    /// Replicates.
+    pub replicates: u32,
+    /// Master seed.
+    pub seed: u64,
+    /// Whether group sizes were held fixed.
+    pub stratified: bool,
+    /// How replicates are drawn.
+    pub resampling: String,
+}
+
+/// The policy, as applied.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PolicyInfo {
+    /// `punitive`, `assistive` or `neutral`.
+    pub intervention: String,
+    /// The criterion ranked first for it.
+    pub first_criterion: String,
+    /// Primary metrics.
+    pub primary: Vec<String>,
+    /// Tolerance per primary metric.
+    pub tolerances: BTreeMap<String, ToleranceInfo>,
+    /// Significance level after correction.
+    pub alpha: f64,
+    /// `fail` or `inconclusive`.
+    pub fail_on: String,
+    /// Minimum group size.
+    pub min_group_size: u64,
+}
+
+/// A tolerance, as published.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ToleranceInfo {
+    /// Ratio band.
+    pub ratio: Option<[f64; 2]>,
+    /// Largest absolute difference.
+    pub difference: Option<f64>,
+}
+
+/// The overall verdict.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OverallVerdict {
+    /// Fail if any primary comparison fails, else inconclusive if any is,
+    /// else pass (or insufficient data if nothing could be judged).
+    pub verdict: VerdictKind,
+    /// Whether the policy counts this as a failed audit (exit code 1).
+    pub fails_audit: bool,
+    /// Comparisons that passed.
+    pub pass: u64,
+    /// Comparisons that failed.
+    pub fail: u64,
+    /// Comparisons that were inconclusive.
+    pub inconclusive: u64,
+    /// Comparisons without enough data.
+    pub insufficient_data: u64,
+}
+
+/// A chi-square test of independence across a grouping's groups.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupTest {
+    /// The statistic.
+    pub statistic: f64,
+    /// Degrees of freedom.
+    pub df: u32,
+    /// The p-value.
+    pub p_value: f64,
+    /// The test.
+    pub method: String,
+}
+
+/// A fairlearn summary with its bootstrap intervals.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct SummaryValue {
+    /// Across groups.
+    pub between_groups: Option<f64>,
+    /// Its interval.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub between_groups_ci: Option<[f64; 2]>,
+    /// Against the whole population.
+    pub to_overall: Option<f64>,
+    /// Its interval.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_overall_ci: Option<[f64; 2]>,
 }
 
 /// The tool's name and version.
@@ -96,6 +213,15 @@ pub struct MetricValue {
     /// Why the value is undefined.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub undefined: Option<String>,
+    /// Lower end of the interval.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ci_low: Option<f64>,
+    /// Upper end of the interval.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ci_high: Option<f64>,
+    /// How the interval was computed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ci_method: Option<String>,
 }
 
 impl From<Value> for MetricValue {
@@ -103,17 +229,47 @@ impl From<Value> for MetricValue {
         MetricValue {
             value: v.get(),
             undefined: v.reason().map(str::to_string),
+            ci_low: None,
+            ci_high: None,
+            ci_method: None,
         }
     }
 }
 
 /// A group's metric compared with the reference group's.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DisparityValue {
     /// m_group / m_reference.
     pub ratio: Option<f64>,
+    /// Lower end of the ratio's interval.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ratio_ci_low: Option<f64>,
+    /// Upper end of the ratio's interval.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ratio_ci_high: Option<f64>,
+    /// How the ratio's interval was computed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ratio_ci_method: Option<String>,
     /// m_group − m_reference.
     pub difference: Option<f64>,
+    /// Lower end of the difference's interval.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub difference_ci_low: Option<f64>,
+    /// Upper end of the difference's interval.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub difference_ci_high: Option<f64>,
+    /// How the difference's interval was computed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub difference_ci_method: Option<String>,
+    /// Two-sided p-value of the test of no difference.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p_value: Option<f64>,
+    /// The p-value corrected within its family.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p_adjusted: Option<f64>,
+    /// The test.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test: Option<String>,
     /// Why the ratio (or both) is undefined.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub undefined: Option<String>,
@@ -177,6 +333,9 @@ pub struct GroupResult {
     /// reference as privileged.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub aif360: BTreeMap<String, Option<f64>>,
+    /// The verdict on each primary metric (not for the reference group).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub verdicts: BTreeMap<String, Verdict>,
 }
 
 /// The reference group of a grouping and how it was chosen.
@@ -202,391 +361,12 @@ pub struct GroupingResult {
     /// Combinations of levels with no rows (intersections only).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub empty_combinations: Vec<String>,
+    /// Chi-square tests of independence across the published groups, per
+    /// proportion metric.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tests: BTreeMap<String, GroupTest>,
     /// fairlearn's summary measures over the published groups.
-    pub fairlearn: BTreeMap<String, Both>,
-}
-
-/// Builds the results of `spec` from the scan.
-pub fn assemble(spec: &ValidSpec, scan: &ScanOutput) -> Result<Results> {
-    let mut warnings: Vec<String> = scan
-        .warnings
-        .iter()
-        .map(|w| {
-            format!(
-                "column `{}`: {} row(s) with {}",
-                w.column, w.count, w.message
-            )
-        })
-        .collect();
-    let weighted = scan.weighted;
-    let all = metrics::overall(&scan.table);
-    let overall = group_result("overall", vec![], &all, weighted, false);
-    let mut groupings = Vec::new();
-    for (gi, g) in spec.groupings.iter().enumerate() {
-        groupings.push(grouping_result(
-            spec,
-            gi,
-            g,
-            &scan.table,
-            &all,
-            weighted,
-            &mut warnings,
-        )?);
-    }
-    Ok(Results {
-        schema_version: SCHEMA_VERSION,
-        tool: ToolInfo {
-            name: env!("CARGO_PKG_NAME").to_string(),
-            version: env!("CARGO_PKG_VERSION").to_string(),
-        },
-        audit: AuditInfo {
-            title: spec.title.clone(),
-            seed: spec.seed,
-            inputs: spec
-                .inputs
-                .iter()
-                .map(|i| format!("{} ({})", i.display, i.format.name()))
-                .collect(),
-            truth: describe_rule(
-                &spec.truth.column.name,
-                &spec.truth.positive,
-                &spec.truth.negative,
-            ),
-            prediction: match &spec.prediction {
-                Prediction::Label(r) => describe_rule(&r.column.name, &r.positive, &r.negative),
-                Prediction::Threshold { column, threshold } => {
-                    format!(
-                        "`{}` >= {}",
-                        column.name,
-                        crate::value::format_number(*threshold)
-                    )
-                }
-            },
-            weighted,
-            cohort: spec.filters.iter().map(|(f, _)| f.to_string()).collect(),
-            min_group_size: spec.min_group_size,
-        },
-        rows: scan.rows.clone(),
-        metrics: REGISTRY
-            .iter()
-            .map(|m| MetricInfo {
-                name: m.name.to_string(),
-                label: m.label.to_string(),
-                formula: m.formula_text.to_string(),
-                meaning: m.meaning.to_string(),
-                favourable: match m.favourable {
-                    Direction::Higher => "higher",
-                    Direction::Lower => "lower",
-                    Direction::Context => "context",
-                }
-                .to_string(),
-                criterion: m.criterion.to_string(),
-            })
-            .collect(),
-        overall,
-        groupings,
-        warnings,
-    })
-}
-
-fn describe_rule(
-    col: &str,
-    pos: &[crate::value::Literal],
-    neg: &[crate::value::Literal],
-) -> String {
-    let l = |v: &[crate::value::Literal]| {
-        v.iter()
-            .map(|x| x.to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    format!("`{col}`: positive [{}], negative [{}]", l(pos), l(neg))
-}
-
-fn values(stats: &GroupStats) -> BTreeMap<&'static str, Value> {
-    let w = stats.weights();
-    REGISTRY
-        .iter()
-        .map(|m| (m.name, metrics::compute(m, &w)))
-        .collect()
-}
-
-fn group_result(
-    label: &str,
-    levels: Vec<String>,
-    stats: &GroupStats,
-    weighted: bool,
-    suppressed: bool,
-) -> GroupResult {
-    if suppressed {
-        return GroupResult {
-            label: label.to_string(),
-            levels,
-            suppressed: true,
-            reference: false,
-            n: None,
-            weighted_n: None,
-            counts: None,
-            weighted_counts: None,
-            metrics: BTreeMap::new(),
-            disparities: BTreeMap::new(),
-            aif360: BTreeMap::new(),
-        };
-    }
-    let c = stats.counts();
-    let w = stats.weights();
-    GroupResult {
-        label: label.to_string(),
-        levels,
-        suppressed: false,
-        reference: false,
-        n: Some(stats.n()),
-        weighted_n: weighted.then(|| stats.total_weight()),
-        counts: Some(Counts {
-            tp: c[TP],
-            fp: c[FP],
-            fn_: c[FN],
-            tn: c[TN],
-        }),
-        weighted_counts: weighted.then_some(WeightedCounts {
-            tp: w[TP],
-            fp: w[FP],
-            fn_: w[FN],
-            tn: w[TN],
-        }),
-        metrics: values(stats)
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v.into()))
-            .collect(),
-        disparities: BTreeMap::new(),
-        aif360: BTreeMap::new(),
-    }
-}
-
-/// The order of an attribute's levels: those listed in the spec first, in
-/// their order, then the rest sorted, with the missing label last.
-fn level_rank(spec: &ValidSpec, attr: usize, level: &str) -> (usize, u8, String) {
-    let a = &spec.attributes[attr];
-    match a.levels.iter().position(|l| l == level) {
-        Some(p) => (p, 0, String::new()),
-        None => (
-            a.levels.len(),
-            u8::from(level == a.missing_label),
-            level.to_string(),
-        ),
-    }
-}
-
-fn grouping_result(
-    spec: &ValidSpec,
-    gi: usize,
-    g: &Grouping,
-    table: &CountTable,
-    all: &GroupStats,
-    weighted: bool,
-    warnings: &mut Vec<String>,
-) -> Result<GroupingResult> {
-    let marg = metrics::marginal(table, &g.attributes);
-    let mut keys: Vec<&Vec<String>> = marg.keys().collect();
-    keys.sort_by_cached_key(|k| {
-        k.iter()
-            .enumerate()
-            .map(|(i, l)| level_rank(spec, g.attributes[i], l))
-            .collect::<Vec<_>>()
-    });
-    let min = spec.min_group_size;
-    let label_of = |k: &[String]| k.join("|");
-    let mut groups: Vec<GroupResult> = keys
-        .iter()
-        .map(|k| {
-            let s = &marg[*k];
-            group_result(&label_of(k), (*k).clone(), s, weighted, s.n() < min)
-        })
-        .collect();
-    // The empty cells of an intersection: every combination of the levels
-    // seen for each attribute, less those with rows.
-    let mut empty_combinations = Vec::new();
-    if g.attributes.len() > 1 {
-        let per_attr: Vec<Vec<String>> = g.attributes.iter().map(|&a| table.levels(a)).collect();
-        let total: usize = per_attr.iter().map(Vec::len).product();
-        if total <= 10_000 {
-            let mut combos: Vec<Vec<String>> = vec![vec![]];
-            for levels in &per_attr {
-                combos = combos
-                    .into_iter()
-                    .flat_map(|c| {
-                        levels.iter().map(move |l| {
-                            let mut c = c.clone();
-                            c.push(l.clone());
-                            c
-                        })
-                    })
-                    .collect();
-            }
-            combos.sort_by_cached_key(|k| {
-                k.iter()
-                    .enumerate()
-                    .map(|(i, l)| level_rank(spec, g.attributes[i], l))
-                    .collect::<Vec<_>>()
-            });
-            empty_combinations = combos
-                .into_iter()
-                .filter(|c| !marg.contains_key(c))
-                .map(|c| label_of(&c))
-                .collect();
-        }
-    }
-    if groups.len() == 1 {
-        warnings.push(format!(
-            "grouping `{}` has a single group (`{}`): there is nothing to compare it with",
-            g.name, groups[0].label
-        ));
-    }
-    let published: Vec<usize> = (0..groups.len())
-        .filter(|&i| !groups[i].suppressed)
-        .collect();
-    let suppressed = groups.len() - published.len();
-    if suppressed > 0 {
-        warnings.push(format!(
-            "grouping `{}`: {suppressed} group(s) with fewer than {min} rows are suppressed (numbers withheld, no verdict)",
-            g.name
-        ));
-    }
-    let stats_of = |i: usize| &marg[keys[i]];
-    let vals: Vec<BTreeMap<&'static str, Value>> =
-        (0..groups.len()).map(|i| values(stats_of(i))).collect();
-
-    // The reference group.
-    let reference = match &g.reference {
-        ReferenceRule::Named(name) => {
-            let Some(i) = groups.iter().position(|x| &x.label == name) else {
-                let labels: Vec<String> = groups.iter().map(|x| x.label.clone()).collect();
-                let near = nearest_names(name, &labels, 1);
-                return Err(Error::spec(
-                    reference_key(spec, gi, g),
-                    format!("reference group `{name}` of `{}` does not occur in the data (after the cohort filters)", g.name),
-                )
-                .with_hint(match near.first() {
-                    Some(n) => format!("did you mean `{n}`? The groups are: {}", labels.join(", ")),
-                    None => format!("the groups are: {}", labels.join(", ")),
-                }));
-            };
-            if groups[i].suppressed {
-                return Err(Error::spec(
-                    reference_key(spec, gi, g),
-                    format!(
-                        "reference group `{name}` of `{}` has {} rows, fewer than the minimum group size {min}",
-                        g.name,
-                        stats_of(i).n()
-                    ),
-                )
-                .with_hint("choose a larger reference group, or lower `policy.min_group_size`"));
-            }
-            Some(i)
-        }
-        ReferenceRule::Largest => published
-            .iter()
-            .copied()
-            .max_by(|&a, &b| stats_of(a).n().cmp(&stats_of(b).n()).then(b.cmp(&a))),
-        ReferenceRule::MostFavourable(metric) => {
-            let def = registry::find(metric);
-            let higher = def.is_some_and(|d| d.favourable == Direction::Higher);
-            let mut best: Option<(usize, f64)> = None;
-            for &i in &published {
-                if let Some(v) = vals[i].get(metric).and_then(|v| v.get()) {
-                    let better = match best {
-                        None => true,
-                        Some((_, b)) => {
-                            if higher {
-                                v > b
-                            } else {
-                                v < b
-                            }
-                        }
-                    };
-                    if better {
-                        best = Some((i, v));
-                    }
-                }
-            }
-            best.map(|(i, _)| i)
-        }
-    };
-    if let Some(r) = reference {
-        groups[r].reference = true;
-        let rv = &vals[r];
-        let rates = |v: &BTreeMap<&'static str, Value>| PairRates {
-            selection_rate: v["selection_rate"].get(),
-            tpr: v["tpr"].get(),
-            fpr: v["fpr"].get(),
-            fnr: v["fnr"].get(),
-            error_rate: v["accuracy"].get().map(|a| 1.0 - a),
-        };
-        let ref_rates = rates(rv);
-        for &i in &published {
-            let d: BTreeMap<String, DisparityValue> = REGISTRY
-                .iter()
-                .map(|m| {
-                    let d = metrics::disparity(vals[i][m.name], rv[m.name]);
-                    (
-                        m.name.to_string(),
-                        DisparityValue {
-                            ratio: d.ratio.get(),
-                            difference: d.difference.get(),
-                            undefined: d.ratio.reason().map(str::to_string),
-                        },
-                    )
-                })
-                .collect();
-            groups[i].disparities = d;
-            if i != r {
-                groups[i].aif360 = summary::aif360(&rates(&vals[i]), &ref_rates);
-            }
-        }
-    } else if groups.len() > 1 {
-        warnings.push(format!(
-            "grouping `{}` has no published group to serve as reference: no disparities are reported",
-            g.name
-        ));
-    }
-    let all_vals = values(all);
-    let pick =
-        |m: &str| -> Vec<Option<f64>> { published.iter().map(|&i| vals[i][m].get()).collect() };
-    let (sel, tpr, fpr) = (pick("selection_rate"), pick("tpr"), pick("fpr"));
-    let fairlearn = summary::fairlearn(
-        (&sel, all_vals["selection_rate"].get()),
-        (&tpr, all_vals["tpr"].get()),
-        (&fpr, all_vals["fpr"].get()),
-    );
-    Ok(GroupingResult {
-        name: g.name.clone(),
-        attributes: g
-            .attributes
-            .iter()
-            .map(|&a| spec.attributes[a].name.clone())
-            .collect(),
-        reference: reference.map(|r| ReferenceInfo {
-            group: groups[r].label.clone(),
-            rule: g.reference.describe(),
-        }),
-        groups,
-        empty_combinations,
-        fairlearn,
-    })
-}
-
-fn reference_key(spec: &ValidSpec, gi: usize, g: &Grouping) -> String {
-    if g.attributes.len() == 1 {
-        format!("attributes[{}].reference", g.attributes[0])
-    } else if spec.source.intersection_reference.contains_key(&g.name) {
-        format!("intersection_reference.\"{}\"", g.name)
-    } else {
-        let _ = gi;
-        format!(
-            "intersection_reference.\"{}\" (by default the attributes' references joined with `|`)",
-            g.name
-        )
-    }
+    pub fairlearn: BTreeMap<String, SummaryValue>,
 }
 
 impl Results {

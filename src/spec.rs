@@ -109,9 +109,15 @@ pub struct AuditSpec {
     /// attributes' named references, or else the largest group.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub intersection_reference: BTreeMap<String, String>,
+    /// Intervals, tests and the bootstrap.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uncertainty: Option<UncertaintySpec>,
     /// The audit policy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<PolicySpec>,
+    /// How findings describe the outcome and the decision in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wording: Option<WordingSpec>,
 }
 
 /// `[input]`: where the rows are.
@@ -223,6 +229,37 @@ pub struct AttributeSpec {
     /// allowed: its favourable direction depends on the intervention).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference_metric: Option<String>,
+    /// The Equality Act 2010 characteristic this attribute records (e.g.
+    /// `race`, `sex`, `age`); guessed from the name when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub characteristic: Option<String>,
+}
+
+/// `[uncertainty]`: intervals, tests and the bootstrap.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UncertaintySpec {
+    /// The confidence level of every interval (default 0.95).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<f64>,
+    /// Interval for proportions: `wilson` (default) or `clopper-pearson`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval: Option<String>,
+    /// Correction for multiple comparisons within each family (one grouping
+    /// × one metric): `benjamini-hochberg` (default), `holm` or `none`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub correction: Option<String>,
+    /// Bootstrap intervals for the statistics that have no closed-form
+    /// interval (default: on when `seed` is set).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bootstrap: Option<bool>,
+    /// Bootstrap replicates (default 1,000; at most 1,000,000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replicates: Option<i64>,
+    /// Resample within each combination of protected-attribute levels, so
+    /// group sizes stay fixed (default false: resample all rows, as fairlearn).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stratified: Option<bool>,
 }
 
 /// `[policy]`: how numbers become verdicts.
@@ -232,6 +269,55 @@ pub struct PolicySpec {
     /// Groups with fewer rows are suppressed (default 30).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_group_size: Option<i64>,
+    /// `punitive`, `assistive` or `neutral` (default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intervention: Option<String>,
+    /// The metrics whose disparities decide the verdict (default by
+    /// intervention: punitive → fpr, fdr, selection_rate; assistive → fnr,
+    /// for, selection_rate; neutral → fpr, fnr, selection_rate).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary: Option<Vec<String>>,
+    /// The tolerance of every primary metric unless overridden.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tolerance: Option<ToleranceSpec>,
+    /// Tolerances of named metrics: `tolerances.fpr = { ratio = [0.9, 1.1] }`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tolerances: BTreeMap<String, ToleranceSpec>,
+    /// Significance level after correction (default 0.05).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alpha: Option<f64>,
+    /// `fail` (default): exit 1 only on a failed verdict; `inconclusive`:
+    /// also when a verdict is inconclusive.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fail_on: Option<String>,
+}
+
+/// A tolerance: a band for the ratio to the reference and/or a largest
+/// absolute difference.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ToleranceSpec {
+    /// `[low, high]`, e.g. `[0.8, 1.25]` (the four-fifths convention).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ratio: Option<Vec<f64>>,
+    /// Largest tolerated |m_group − m_reference|, e.g. `0.05`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub difference: Option<f64>,
+}
+
+/// `[wording]`: how findings name the outcome and the decision.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WordingSpec {
+    /// Those with the outcome, e.g. "reoffended" (default "had the outcome").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
+    /// Those without it, e.g. "did not reoffend".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_outcome: Option<String>,
+    /// The decision, e.g. "flagged as higher risk" (default "flagged by the model").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flagged: Option<String>,
 }
 
 // ---------------------------------------------------------------------------
@@ -316,6 +402,8 @@ pub struct Attribute {
     pub missing_label: String,
     /// Preferred level order.
     pub levels: Vec<String>,
+    /// The Equality Act 2010 characteristic it records, if declared.
+    pub characteristic: Option<String>,
 }
 
 /// A grouping: one attribute, or an intersection of several.
@@ -359,6 +447,138 @@ pub struct ValidSpec {
     pub groupings: Vec<Grouping>,
     /// Minimum group size.
     pub min_group_size: u64,
+    /// Intervals, tests and bootstrap settings.
+    pub uncertainty: Uncertainty,
+    /// The audit policy.
+    pub policy: crate::policy::Policy,
+    /// Outcome wording for findings.
+    pub wording: Wording,
+}
+
+/// How proportions get their intervals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IntervalMethod {
+    /// Wilson score interval (default).
+    Wilson,
+    /// Clopper–Pearson exact interval.
+    ClopperPearson,
+}
+
+/// Checked bootstrap settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bootstrap {
+    /// Replicates.
+    pub replicates: u32,
+    /// The master seed.
+    pub seed: u64,
+    /// Whether each combination of attribute levels keeps its size.
+    pub stratified: bool,
+}
+
+/// Checked `[uncertainty]` settings.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Uncertainty {
+    /// Confidence level of every interval.
+    pub level: f64,
+    /// Interval for proportions.
+    pub interval: IntervalMethod,
+    /// Correction within each family of comparisons.
+    pub correction: crate::uncertainty::Correction,
+    /// The bootstrap, if any.
+    pub bootstrap: Option<Bootstrap>,
+}
+
+/// The most bootstrap replicates accepted.
+pub const MAX_REPLICATES: i64 = 1_000_000;
+
+/// Checked wording.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Wording {
+    /// Those with the outcome ("reoffended").
+    pub outcome: String,
+    /// Those without it ("did not reoffend").
+    pub no_outcome: String,
+    /// The decision ("flagged as higher risk").
+    pub flagged: String,
+}
+
+impl Uncertainty {
+    /// Checks `[uncertainty]` given the spec's seed.
+    pub fn check(u: Option<&UncertaintySpec>, seed: Option<u64>) -> Result<Uncertainty> {
+        let default = UncertaintySpec::default();
+        let u = u.unwrap_or(&default);
+        let level = match u.level {
+            None => 0.95,
+            Some(l) if l > 0.0 && l < 1.0 => l,
+            Some(l) => {
+                return Err(Error::spec(
+                    "uncertainty.level",
+                    format!("the confidence level must be between 0 and 1 (exclusive), not {l}"),
+                )
+                .with_hint("write e.g. level = 0.95 for 95% intervals"));
+            }
+        };
+        let interval = match u.interval.as_deref() {
+            None | Some("wilson") => IntervalMethod::Wilson,
+            Some("clopper-pearson" | "clopper_pearson" | "exact") => IntervalMethod::ClopperPearson,
+            Some(other) => {
+                return Err(Error::spec(
+                    "uncertainty.interval",
+                    format!("unknown interval method `{other}`"),
+                )
+                .with_hint("use \"wilson\" or \"clopper-pearson\""));
+            }
+        };
+        let correction = match u.correction.as_deref() {
+            None | Some("benjamini-hochberg" | "bh" | "fdr_bh") => {
+                crate::uncertainty::Correction::BenjaminiHochberg
+            }
+            Some("holm") => crate::uncertainty::Correction::Holm,
+            Some("none") => crate::uncertainty::Correction::None,
+            Some(other) => {
+                return Err(Error::spec(
+                    "uncertainty.correction",
+                    format!("unknown correction `{other}`"),
+                )
+                .with_hint("use \"benjamini-hochberg\", \"holm\" or \"none\""));
+            }
+        };
+        let replicates = match u.replicates {
+            None => 1000,
+            Some(b) if (1..=MAX_REPLICATES).contains(&b) => b as u32,
+            Some(b) => {
+                return Err(Error::spec("uncertainty.replicates", format!("{b} replicates is out of range"))
+                    .with_hint(format!("use between 1 and {MAX_REPLICATES} (1,000 is usual; set `bootstrap = false` to turn the bootstrap off)")));
+            }
+        };
+        let requested = u.bootstrap == Some(true) || u.replicates.is_some();
+        if u.bootstrap == Some(false) && u.replicates.is_some() {
+            return Err(Error::spec(
+                "uncertainty.replicates",
+                "replicates are set but `bootstrap = false`",
+            )
+            .with_hint("remove one of the two"));
+        }
+        let bootstrap = match (seed, requested, u.bootstrap) {
+            (_, _, Some(false)) => None,
+            (None, true, _) => {
+                return Err(Error::spec("seed", "a bootstrap is requested but the spec has no seed")
+                    .with_hint("add e.g. `seed = 20240601` at the top of the spec, so that the intervals can be reproduced"));
+            }
+            (None, false, _) => None,
+            (Some(seed), _, _) => Some(Bootstrap {
+                replicates,
+                seed,
+                stratified: u.stratified.unwrap_or(false),
+            }),
+        };
+        Ok(Uncertainty {
+            level,
+            interval,
+            correction,
+            bootstrap,
+        })
+    }
 }
 
 impl AuditSpec {
@@ -501,6 +721,18 @@ impl AuditSpec {
         let (attributes, mut groupings) = self.check_attributes()?;
         groupings.extend(self.check_intersections(&attributes, &groupings)?);
 
+        let uncertainty = Uncertainty::check(self.uncertainty.as_ref(), self.seed)?;
+        let policy = crate::policy::Policy::check(self.policy.as_ref())?;
+        let w = self.wording.clone().unwrap_or_default();
+        let wording = Wording {
+            outcome: w.outcome.unwrap_or_else(|| "had the outcome".to_string()),
+            no_outcome: w
+                .no_outcome
+                .unwrap_or_else(|| "did not have the outcome".to_string()),
+            flagged: w
+                .flagged
+                .unwrap_or_else(|| "flagged by the model".to_string()),
+        };
         let min_group_size = match self.policy.as_ref().and_then(|p| p.min_group_size) {
             None => DEFAULT_MIN_GROUP_SIZE,
             Some(m) if m < 0 => {
@@ -526,6 +758,9 @@ impl AuditSpec {
             attributes,
             groupings,
             min_group_size,
+            uncertainty,
+            policy,
+            wording,
         })
     }
 
@@ -633,6 +868,24 @@ impl AuditSpec {
                     .clone()
                     .unwrap_or_else(|| MISSING_LABEL.to_string()),
                 levels: a.levels.clone(),
+                characteristic: match &a.characteristic {
+                    None => None,
+                    Some(c) if crate::findings::EQUALITY_ACT.contains(&c.as_str()) => {
+                        Some(c.clone())
+                    }
+                    Some(c) => {
+                        return Err(Error::spec(
+                            key("characteristic"),
+                            format!(
+                                "`{c}` is not a protected characteristic of the Equality Act 2010"
+                            ),
+                        )
+                        .with_hint(format!(
+                            "use one of: {}",
+                            crate::findings::EQUALITY_ACT.join(", ")
+                        )));
+                    }
+                },
             });
             groupings.push(Grouping {
                 name,

@@ -37,7 +37,7 @@ fn groups(results: &Results) -> impl Iterator<Item = (&str, &GroupResult)> {
 }
 
 /// `metrics.csv`: grouping, group, n, suppressed, reference, metric, value,
-/// undefined.
+/// its interval and method, and why it is undefined.
 pub fn metrics(results: &Results) -> Vec<u8> {
     let mut w = writer();
     let _ = w.write_record([
@@ -48,17 +48,18 @@ pub fn metrics(results: &Results) -> Vec<u8> {
         "reference",
         "metric",
         "value",
+        "ci_low",
+        "ci_high",
+        "ci_method",
         "undefined",
     ]);
     for (grouping, g) in groups(results) {
         for m in &results.metrics {
-            let (value, undefined) = match g.metrics.get(&m.name) {
-                Some(v) => (machine(v.value), v.undefined.clone().unwrap_or_default()),
-                None if g.suppressed => (
-                    String::new(),
-                    "suppressed: group below the minimum size".to_string(),
-                ),
-                None => (String::new(), String::new()),
+            let v = g.metrics.get(&m.name);
+            let undefined = match v {
+                Some(v) => v.undefined.clone().unwrap_or_default(),
+                None if g.suppressed => "suppressed: group below the minimum size".to_string(),
+                None => String::new(),
             };
             let _ = w.write_record([
                 neutralise(grouping),
@@ -67,7 +68,10 @@ pub fn metrics(results: &Results) -> Vec<u8> {
                 g.suppressed.to_string(),
                 g.reference.to_string(),
                 m.name.clone(),
-                value,
+                machine(v.and_then(|v| v.value)),
+                machine(v.and_then(|v| v.ci_low)),
+                machine(v.and_then(|v| v.ci_high)),
+                v.and_then(|v| v.ci_method.clone()).unwrap_or_default(),
                 neutralise(&undefined),
             ]);
         }
@@ -75,8 +79,10 @@ pub fn metrics(results: &Results) -> Vec<u8> {
     finish(w)
 }
 
-/// `disparities.csv`: grouping, group, reference group, metric, ratio,
-/// difference, undefined. Only published, non-reference groups.
+/// `disparities.csv`: one row per grouping × non-reference group × metric:
+/// ratio and difference to the reference with their intervals, the test's
+/// raw and corrected p-values, and the verdict (primary metrics). Suppressed
+/// groups appear with their verdict only.
 pub fn disparities(results: &Results) -> Vec<u8> {
     let mut w = writer();
     let _ = w.write_record([
@@ -85,26 +91,59 @@ pub fn disparities(results: &Results) -> Vec<u8> {
         "reference_group",
         "metric",
         "ratio",
+        "ratio_ci_low",
+        "ratio_ci_high",
         "difference",
+        "difference_ci_low",
+        "difference_ci_high",
+        "p_value",
+        "p_adjusted",
+        "test",
+        "verdict",
         "undefined",
     ]);
     for g in &results.groupings {
         let Some(reference) = &g.reference else {
             continue;
         };
-        for x in g.groups.iter().filter(|x| !x.suppressed && !x.reference) {
+        for x in g.groups.iter().filter(|x| !x.reference) {
             for m in &results.metrics {
-                if let Some(d) = x.disparities.get(&m.name) {
-                    let _ = w.write_record([
-                        neutralise(&g.name),
-                        neutralise(&x.label),
-                        neutralise(&reference.group),
-                        m.name.clone(),
-                        machine(d.ratio),
-                        machine(d.difference),
-                        neutralise(d.undefined.as_deref().unwrap_or("")),
-                    ]);
+                let d = x.disparities.get(&m.name);
+                let verdict = x
+                    .verdicts
+                    .get(&m.name)
+                    .map(|v| v.verdict.name().to_string())
+                    .unwrap_or_default();
+                if d.is_none() && verdict.is_empty() {
+                    continue;
                 }
+                let f = |get: fn(&crate::results::DisparityValue) -> Option<f64>| {
+                    machine(d.and_then(get))
+                };
+                let _ = w.write_record([
+                    neutralise(&g.name),
+                    neutralise(&x.label),
+                    neutralise(&reference.group),
+                    m.name.clone(),
+                    f(|d| d.ratio),
+                    f(|d| d.ratio_ci_low),
+                    f(|d| d.ratio_ci_high),
+                    f(|d| d.difference),
+                    f(|d| d.difference_ci_low),
+                    f(|d| d.difference_ci_high),
+                    f(|d| d.p_value),
+                    f(|d| d.p_adjusted),
+                    d.and_then(|d| d.test.clone()).unwrap_or_default(),
+                    verdict,
+                    neutralise(
+                        d.and_then(|d| d.undefined.as_deref())
+                            .unwrap_or(if x.suppressed {
+                                "suppressed: group below the minimum size"
+                            } else {
+                                ""
+                            }),
+                    ),
+                ]);
             }
         }
     }

@@ -41,9 +41,10 @@ fn compas_audit_runs_and_reproduces_the_cohort() {
         ])
         .output()
         .unwrap();
+    // The audit runs, and its punitive policy fails: exit code 1.
     assert_eq!(
         out.status.code(),
-        Some(0),
+        Some(1),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
@@ -73,6 +74,154 @@ fn compas_audit_runs_and_reproduces_the_cohort() {
     let aa = race.group("African-American").unwrap();
     assert!((aa.metric("fpr").unwrap() - 0.4233817701453104).abs() < 1e-12);
     assert!((aa.disparities["fpr"].ratio.unwrap() - 1.9232342111919953).abs() < 1e-12);
+    // Issue 5: with a punitive policy the FPR disparity is a failure...
+    assert_eq!(r.policy.intervention, "punitive");
+    assert_eq!(r.policy.primary, ["fpr", "fdr", "selection_rate"]);
+    assert_eq!(
+        aa.verdicts["fpr"].verdict,
+        fairaudit::verdict::VerdictKind::Fail
+    );
+    assert_eq!(r.verdict.verdict, fairaudit::verdict::VerdictKind::Fail);
+    assert!(r.verdict.fails_audit);
+    let finding = r
+        .findings
+        .iter()
+        .find(|f| f.grouping == "race" && f.group == "African-American" && f.metric == "fpr")
+        .unwrap();
+    assert!(finding.text.starts_with("Among people who were not rearrested within two years, people in the group African-American were rated medium or high risk at 1.92 times the rate of people in the group Caucasian (42.3% vs 22.0%; 95% interval of the ratio: 1.71–2.17)."), "{}", finding.text);
+    // ... and the trade-off is explained: base rates differ, PPV is close to
+    // parity while FPR and FNR are not.
+    let t = r.tradeoffs.iter().find(|t| t.grouping == "race").unwrap();
+    assert!(t.base_rates_differ);
+    assert_eq!(t.closer_to, "predictive parity");
+    assert!(
+        t.text
+            .contains("For a punitive intervention the policy ranks false-positive parity"),
+        "{}",
+        t.text
+    );
+    // Coverage names what the data cannot show.
+    assert!(r.coverage.not_examined.contains(&"disability".to_string()));
+    // Intervals and corrected tests sit beside the values.
+    let fpr = &aa.metrics["fpr"];
+    assert!(fpr.ci_low.unwrap() < 0.4234 && 0.4234 < fpr.ci_high.unwrap());
+    assert_eq!(fpr.ci_method.as_deref(), Some("wilson"));
+    let d = &aa.disparities["fpr"];
+    assert!(d.ratio_ci_low.unwrap() > 1.25 && d.p_adjusted.unwrap() < 1e-10);
+    // F1 has no closed form: its interval comes from the seeded bootstrap.
+    assert_eq!(
+        aa.metrics["f1"].ci_method.as_deref(),
+        Some("bootstrap percentile")
+    );
+    assert_eq!(r.uncertainty.bootstrap.as_ref().unwrap().replicates, 1000);
+}
+
+#[test]
+fn exit_codes_follow_the_policy() {
+    let dir = Dir::new();
+    let base = std::fs::read_to_string(root().join("audits/compas/audit.toml")).unwrap();
+    let data = root().join("audits/compas/compas.csv");
+    let base = base.replace(
+        "path = \"compas.csv\"",
+        &format!("path = {:?}", data.to_str().unwrap()),
+    );
+    // By sex, FPR and selection rate are within tolerance (FDR is not:
+    // women flagged are more often wrongly flagged): exit 0.
+    let sex_only = format!(
+        r#"seed = 1
+[input]
+path = {:?}
+[truth]
+column = "two_year_recid"
+positive = [1]
+[prediction]
+column = "score_text"
+positive = ["Medium", "High"]
+negative = ["Low"]
+[cohort]
+filters = ["days_b_screening_arrest <= 30", "days_b_screening_arrest >= -30", "is_recid != -1", "c_charge_degree != 'O'"]
+[[attributes]]
+column = "sex"
+reference = "Male"
+[policy]
+intervention = "punitive"
+primary = ["fpr", "selection_rate"]
+"#,
+        data.to_str().unwrap()
+    );
+    let p = dir.write("sex.toml", &sex_only);
+    let out = fairaudit()
+        .args(["run", p.to_str().unwrap(), "--quiet"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("overall verdict: PASS"));
+    // The full audit fails: exit 1.
+    let p = dir.write("full.toml", &base);
+    assert_eq!(
+        fairaudit()
+            .args(["run", p.to_str().unwrap(), "--quiet"])
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(1)
+    );
+    // fail_on = "inconclusive" turns an inconclusive audit into a failure:
+    // widen the tolerance so that nothing fails outright.
+    let wide = base.replace(
+        "intervention = \"punitive\"\n",
+        "intervention = \"punitive\"\ntolerance = { ratio = [0.3, 3.0] }\n",
+    );
+    let p = dir.write("wide.toml", &wide);
+    let out = fairaudit()
+        .args(["run", p.to_str().unwrap(), "--quiet", "--format", "json"])
+        .output()
+        .unwrap();
+    let r: fairaudit::Results = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r.verdict.fail, 0);
+    assert!(r.verdict.inconclusive > 0);
+    assert_eq!(out.status.code(), Some(0));
+    let p = dir.write(
+        "strict.toml",
+        &wide.replace(
+            "min_group_size = 30\n",
+            "min_group_size = 30\nfail_on = \"inconclusive\"\n",
+        ),
+    );
+    assert_eq!(
+        fairaudit()
+            .args(["run", p.to_str().unwrap(), "--quiet"])
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(1)
+    );
+    // A bad policy is a usage error: exit 2, naming the key and the allowed values.
+    let p = dir.write(
+        "bad.toml",
+        &base.replace(
+            "intervention = \"punitive\"",
+            "intervention = \"punishing\"",
+        ),
+    );
+    let out = fairaudit()
+        .args(["run", p.to_str().unwrap(), "--quiet"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("`policy.intervention`") && err.contains("\"assistive\""),
+        "{err}"
+    );
 }
 
 #[test]
@@ -89,7 +238,7 @@ fn run_writes_results_json_to_out() {
         ])
         .output()
         .unwrap();
-    assert!(out.status.success());
+    assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
         text.contains("race — reference: Caucasian (named)"),
@@ -177,7 +326,7 @@ fn metrics_formats_and_synth() {
     let text = String::from_utf8(csv.stdout).unwrap();
     assert!(
         text.starts_with(
-            "grouping,group,n,suppressed,reference,metric,value,undefined\noverall,overall,20000,"
+            "grouping,group,n,suppressed,reference,metric,value,ci_low,ci_high,ci_method,undefined\noverall,overall,20000,"
         ),
         "{text}"
     );
