@@ -180,6 +180,10 @@ struct MetricsArgs {
     /// A cohort filter, e.g. "age >= 18" (repeat; combined with AND).
     #[arg(long = "filter", value_name = "EXPR")]
     filters: Vec<String>,
+    /// What to do with a row whose truth, prediction or weight is invalid:
+    /// error (default) or reject (count it and go on).
+    #[arg(long, value_name = "ACTION")]
+    on_invalid: Option<String>,
     /// Suppress groups with fewer rows than this.
     #[arg(long, value_name = "N", default_value_t = 0)]
     min_group_size: i64,
@@ -365,6 +369,7 @@ fn flag_for_key(key: &str) -> String {
         ("intersection", "--intersect"),
         ("policy.min_group_size", "--min-group-size"),
         ("input.delimiter", "--delimiter"),
+        ("input.on_invalid", "--on-invalid"),
         ("uncertainty.level", "--level"),
         ("uncertainty.interval", "--interval"),
         ("uncertainty.correction", "--correction"),
@@ -383,9 +388,40 @@ fn flag_for_key(key: &str) -> String {
     key.to_string()
 }
 
+/// Spec wording in hints → the flags a `metrics` user types.
+const HINT_FLAGS: &[(&str, &str)] = &[
+    (
+        "`truth.positive` or `truth.negative`",
+        "--truth COLUMN=V1,V2 or --truth-negative V1,V2",
+    ),
+    (
+        "`prediction.positive` or `prediction.negative`",
+        "--pred COLUMN=V1,V2 or --pred-negative V1,V2",
+    ),
+    ("`input.on_invalid = \"reject\"`", "--on-invalid reject"),
+    (
+        "e.g. negative = [\"No\"]",
+        "with --truth-negative or --pred-negative, e.g. --pred-negative Low",
+    ),
+    (
+        "add e.g. `seed = 20240601` at the top of the spec",
+        "add e.g. --seed 20240601",
+    ),
+    ("`policy.min_group_size`", "--min-group-size"),
+];
+
 fn as_flag_error(e: Error) -> Error {
-    match e.position().key.clone() {
+    let hint = e.hint().map(|h| {
+        HINT_FLAGS
+            .iter()
+            .fold(h.to_string(), |h, (from, to)| h.replace(from, to))
+    });
+    let e = match e.position().key.clone() {
         Some(k) => e.at_key(flag_for_key(&k)),
+        None => e,
+    };
+    match hint {
+        Some(h) => e.with_hint(h),
         None => e,
     }
 }
@@ -449,6 +485,7 @@ fn metrics(a: MetricsArgs) -> anyhow::Result<Exit> {
         input: InputSpec {
             path: Some(a.data.to_string_lossy().into_owned()),
             delimiter: a.delimiter.clone(),
+            on_invalid: a.on_invalid.clone(),
             ..InputSpec::default()
         },
         truth,

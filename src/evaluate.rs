@@ -196,28 +196,39 @@ fn fairlearn_of(
 /// Bootstrap replicate values of each grouping: per group, per bootstrapped
 /// metric, (value, ratio, difference); then per summary (between groups, to
 /// overall). `cell_cm` is the confusion cell (TP, FP, FN, TN) of each table
-/// cell.
+/// cell. Only the metrics needed are computed: this runs B times.
 fn replicate_stats(
     works: &[Work],
     cell_cm: &[usize],
     drawn: &[Drawn],
     boot: &[&'static registry::MetricDef],
 ) -> Vec<Vec<Option<f64>>> {
+    let def = |name: &str| registry::find(name).unwrap_or(&REGISTRY[0]);
+    let (sel, tpr, fpr) = (def("selection_rate"), def("tpr"), def("fpr"));
+    let summary_of = |cells: &[f64; 4]| {
+        [
+            metrics::compute(sel, cells),
+            metrics::compute(tpr, cells),
+            metrics::compute(fpr, cells),
+        ]
+    };
     let mut out = Vec::with_capacity(works.len());
     for w in works {
         let mut cells = vec![[0.0f64; 4]; w.keys.len()];
         for (i, d) in drawn.iter().enumerate() {
             cells[w.cell_group[i]][cell_cm[i]] += d.weight;
         }
-        let vals: Vec<BTreeMap<&'static str, Value>> = cells.iter().map(values).collect();
+        let vals: Vec<Vec<Value>> = cells
+            .iter()
+            .map(|c| boot.iter().map(|m| metrics::compute(m, c)).collect())
+            .collect();
         let mut row = Vec::with_capacity(w.keys.len() * boot.len() * 3 + 2 * SUMMARY_KEYS.len());
         for (gi, v) in vals.iter().enumerate() {
-            for m in boot {
-                let x = v[m.name];
+            for (j, x) in v.iter().enumerate() {
                 row.push(x.get());
                 match w.reference {
                     Some(r) if r != gi && !w.suppressed[gi] => {
-                        let d = metrics::disparity(x, vals[r][m.name]);
+                        let d = metrics::disparity(*x, vals[r][j]);
                         row.push(d.ratio.get());
                         row.push(d.difference.get());
                     }
@@ -234,10 +245,19 @@ fn replicate_stats(
                 total[j] += c[j];
             }
         }
-        let overall = values(&total);
-        let published: Vec<&BTreeMap<&'static str, Value>> =
-            w.published().iter().map(|&i| &vals[i]).collect();
-        let s = fairlearn_of(&published, &overall);
+        let overall = summary_of(&total);
+        let published: Vec<[Value; 3]> = w
+            .published()
+            .iter()
+            .map(|&i| summary_of(&cells[i]))
+            .collect();
+        let pick =
+            |k: usize| -> Vec<Option<f64>> { published.iter().map(|v| v[k].get()).collect() };
+        let s = summary::fairlearn(
+            (&pick(0), overall[0].get()),
+            (&pick(1), overall[1].get()),
+            (&pick(2), overall[2].get()),
+        );
         for k in SUMMARY_KEYS {
             row.push(s[k].between_groups);
             row.push(s[k].to_overall);

@@ -171,7 +171,7 @@ pub fn wilson(k: f64, n: f64, level: f64) -> Option<Interval> {
 /// because the beta quantile above has a zero shape parameter there.
 ///
 /// Returns `None` when `n <= 0`, `k < 0`, `k > n`, any input is not finite,
-/// `level` is not strictly between 0 and 1, or `n` exceeds 10¹² (where the
+/// `level` is not strictly between 0 and 1, or `n >= 10¹²` (where the
 /// incomplete beta function would need millions of terms; effective sample
 /// sizes are far below that).
 ///
@@ -180,6 +180,9 @@ pub fn wilson(k: f64, n: f64, level: f64) -> Option<Interval> {
 /// 26:404–413.
 pub fn clopper_pearson(k: f64, n: f64, level: f64) -> Option<Interval> {
     let (k, n) = checked_count(k, n)?;
+    if n >= 1e12 {
+        return None;
+    }
     let alpha = checked_alpha(level)?;
     let low = if k == 0.0 {
         0.0

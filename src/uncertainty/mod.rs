@@ -77,6 +77,8 @@ mod special;
 
 #[cfg(test)]
 mod golden;
+#[cfg(test)]
+mod robustness;
 
 pub use intervals::{
     Interval, RatioInterval, clopper_pearson, katz_log_ratio, newcombe_difference, normal_quantile,

@@ -72,7 +72,23 @@ SINGLE = [
     (7, 20), (0, 50), (50, 50), (12, 345), (45.2, 123.7), (0, 123.7),
     (123.7, 123.7), (0.3, 0.9), (0, 50000), (1, 50000), (25000, 50000),
     (49999, 50000), (50000, 50000), (0, 0),
+    # Effective samples far beyond the audit's usual size: checks the
+    # incomplete beta function where statrs' own is wrong. (scipy itself is
+    # off by about 7e-10 relative on the upper end for 3 / 1e8; mpmath gives
+    # 8.7672728169260386e-8 at 95 %, which the Rust code matches to 1e-14.
+    # The 1e-6 tolerance for Clopper-Pearson covers that.)
+    (3, 1e6), (100000, 1e6), (500000, 1e6), (999997, 1e6), (3, 1e8), (5e7, 1e8),
+    (0, 1e10), (3, 1e10), (1e5, 1e8), (1e7, 1e10), (2e5, 1e10), (5e5, 1e10), (1e9, 1e10), (5e9, 1e10), (9999999997, 1e10), (1e10, 1e10),
 ]
+
+
+def random_large(rng, count):
+    out = []
+    for _ in range(count):
+        n = float(10 ** rng.uniform(3, 10))
+        k = float(rng.uniform(0, 1) ** 3 * n)
+        out.append((round(k, 2), round(n, 2)))
+    return out
 
 # Two groups: (k1, n1, k2, n2).
 PAIRS = [
@@ -157,6 +173,7 @@ def main():
     rng = np.random.default_rng(20240531)
     pairs = PAIRS + random_pairs(rng, 30)
     singles = SINGLE + [(k1, n1) for k1, n1, _, _ in random_pairs(rng, 20)]
+    singles += random_large(rng, 20)
 
     wilson, cp = [], []
     for k, n in singles:
