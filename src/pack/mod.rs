@@ -64,6 +64,7 @@
 //! command line maps them to exit codes 0, 1 and 2.
 
 mod manifest;
+mod verify;
 mod write;
 
 use std::path::Path;
@@ -74,6 +75,9 @@ use crate::results::Results;
 use crate::spec::ValidSpec;
 
 pub use manifest::{Created, InputEntry, Manifest, OutputEntry, RowCounts, SpecEntry};
+pub use verify::{
+    Difference, InputCheck, InputStatus, Located, Outcome, Rerun, VerifyReport, verify,
+};
 pub use write::{WriteOptions, check_destination, relocate, write};
 
 /// The value of `format` in `manifest.json`.
