@@ -63,6 +63,7 @@
 //! could not be completed (an input is missing, or the re-run failed). The
 //! command line maps them to exit codes 0, 1 and 2.
 
+mod diff;
 mod manifest;
 mod verify;
 mod write;
@@ -74,6 +75,10 @@ use crate::report;
 use crate::results::Results;
 use crate::spec::ValidSpec;
 
+pub use diff::{
+    Assessment, DiffReport, DisparityChange, GroupPresence, MetricChange, PackSummary,
+    VerdictChange, diff,
+};
 pub use manifest::{Created, InputEntry, Manifest, OutputEntry, RowCounts, SpecEntry};
 pub use verify::{
     Difference, InputCheck, InputStatus, Located, Outcome, Rerun, VerifyReport, verify,
