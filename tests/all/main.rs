@@ -5,3 +5,4 @@ mod golden;
 mod harness;
 mod input_errors;
 mod laws;
+mod pack;
