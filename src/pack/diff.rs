@@ -572,26 +572,22 @@ impl DiffReport {
             }
             let _ = writeln!(out, "{t}");
         }
-        let tally = |a: Assessment, xs: &mut dyn Iterator<Item = Assessment>| {
-            xs.filter(|x| *x == a).count()
-        };
-        let all = || {
-            self.metrics
-                .iter()
-                .map(|m| m.assessment)
-                .chain(self.disparities.iter().map(|d| d.assessment))
-        };
+        let assessments: Vec<Assessment> = self
+            .metrics
+            .iter()
+            .map(|m| m.assessment)
+            .chain(self.disparities.iter().map(|d| d.assessment))
+            .collect();
+        let tally = |a: Assessment| assessments.iter().filter(|x| **x == a).count();
         if self.is_empty() {
             out.push_str("\nno metric, disparity, group or verdict differs\n");
         } else {
             let _ = writeln!(
                 out,
                 "\nsummary: {} better, {} worse, {} changed or (un)defined; {} verdict(s) changed",
-                tally(Assessment::Better, &mut all()),
-                tally(Assessment::Worse, &mut all()),
-                all()
-                    .filter(|a| !matches!(a, Assessment::Better | Assessment::Worse))
-                    .count(),
+                tally(Assessment::Better),
+                tally(Assessment::Worse),
+                assessments.len() - tally(Assessment::Better) - tally(Assessment::Worse),
                 self.verdicts.len()
             );
         }
@@ -600,9 +596,7 @@ impl DiffReport {
 
     /// The report as pretty-printed JSON.
     pub fn render_json(&self) -> Vec<u8> {
-        let mut out = serde_json::to_vec_pretty(self).unwrap_or_default();
-        out.push(b'\n');
-        out
+        super::pretty_json(self)
     }
 }
 

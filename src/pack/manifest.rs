@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
-use crate::pack::{FORMAT, FORMAT_VERSION, MANIFEST_FILE, PackFile, SPEC_FILE, pack_error};
+use crate::pack::{
+    FORMAT, FORMAT_VERSION, MANIFEST_FILE, PackFile, SPEC_FILE, pack_error, pretty_json,
+};
 use crate::results::{Results, ToolInfo};
 use crate::spec::ValidSpec;
 
@@ -155,10 +157,7 @@ impl Manifest {
 
     /// The manifest as pretty-printed JSON bytes, ending with a newline.
     pub fn render(&self) -> Vec<u8> {
-        // Plain structs of strings and integers cannot fail to serialise.
-        let mut out = serde_json::to_vec_pretty(self).unwrap_or_default();
-        out.push(b'\n');
-        out
+        pretty_json(self)
     }
 
     /// Reads a manifest, checking that it is a pack manifest of a version
@@ -193,6 +192,11 @@ impl Manifest {
 
     /// Reads the manifest of the pack in `dir`.
     pub fn read(dir: &Path) -> Result<Manifest> {
+        Manifest::read_with_bytes(dir).map(|(m, _)| m)
+    }
+
+    /// Reads the manifest of the pack in `dir`, and its bytes.
+    pub(crate) fn read_with_bytes(dir: &Path) -> Result<(Manifest, Vec<u8>)> {
         let path = dir.join(MANIFEST_FILE);
         let bytes = std::fs::read(&path).map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
@@ -202,7 +206,7 @@ impl Manifest {
                 Error::io(&path, &e)
             }
         })?;
-        Manifest::parse(&bytes, &path)
+        Ok((Manifest::parse(&bytes, &path)?, bytes))
     }
 }
 

@@ -149,6 +149,16 @@ pub(crate) fn render_files(spec: &ValidSpec, results: &Results) -> Vec<PackFile>
     files
 }
 
+/// `value` as pretty-printed JSON ending with a newline, as every JSON file
+/// and report of a pack is written.
+fn pretty_json<T: serde::Serialize>(value: &T) -> Vec<u8> {
+    // Plain structs of strings, integers and finite numbers cannot fail to
+    // serialise.
+    let mut out = serde_json::to_vec_pretty(value).unwrap_or_default();
+    out.push(b'\n');
+    out
+}
+
 /// An error about a pack (or a path given for one).
 fn pack_error(path: &Path, message: impl Into<String>) -> Error {
     Error::new(ErrorKind::Pack, Position::file(path), message)

@@ -309,9 +309,7 @@ impl VerifyReport {
 
     /// The report as pretty-printed JSON.
     pub fn render_json(&self) -> Vec<u8> {
-        let mut out = serde_json::to_vec_pretty(self).unwrap_or_default();
-        out.push(b'\n');
-        out
+        super::pretty_json(self)
     }
 }
 
@@ -329,19 +327,7 @@ pub fn verify(dir: &Path, data_dir: Option<&Path>, scan: &ScanOptions<'_>) -> Re
         return Err(super::pack_error(dir, "no such folder")
             .with_hint("give the folder written by `fairaudit run AUDIT.toml --out PACK`"));
     }
-    let manifest_path = dir.join(MANIFEST_FILE);
-    let manifest_bytes = std::fs::read(&manifest_path).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::NotFound {
-            super::pack_error(
-                &manifest_path,
-                "no manifest: this folder is not an audit pack",
-            )
-            .with_hint("give the folder written by `fairaudit run AUDIT.toml --out PACK`")
-        } else {
-            Error::io(&manifest_path, &e)
-        }
-    })?;
-    let manifest = Manifest::parse(&manifest_bytes, &manifest_path)?;
+    let (manifest, manifest_bytes) = Manifest::read_with_bytes(dir)?;
 
     // 1. The pack's files against the manifest.
     let mut differences = Vec::new();
