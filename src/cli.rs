@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use fairaudit::error::Error;
+use fairaudit::pack::{self, Outcome, WriteOptions};
 use fairaudit::report;
 use fairaudit::scan::{Progress, ScanOptions};
 use fairaudit::spec::{
@@ -20,9 +21,11 @@ const ABOUT: &str = "Audit a model's predictions for bias across protected chara
 
 const MAIN_HELP: &str = "\
 Exit codes: 0 audit passed, 1 audit ran but the policy failed, 2 usage or input error.
+(verify: 0 identical, 1 differs, 2 cannot verify.)
 
 Worked example:
   fairaudit run audits/compas/audit.toml              # the COMPAS audit that ships with fairaudit
+  fairaudit run audits/compas/audit.toml --out compas-pack && fairaudit verify compas-pack
   fairaudit synth --rows 100000 --seed 7 --out synth.csv
   fairaudit metrics --data synth.csv --truth y_true --pred y_pred \\
       --group ethnicity --group sex --intersect --reference ethnicity=White";
@@ -31,7 +34,12 @@ const RUN_HELP: &str = "\
 Worked example:
   fairaudit run audits/compas/audit.toml
   fairaudit run audits/compas/audit.toml --format json > results.json
-  fairaudit run audits/compas/audit.toml --out compas-results
+  fairaudit run audits/compas/audit.toml --out compas-pack   # an audit pack: see `verify`, `diff`
+  SOURCE_DATE_EPOCH=1717200000 fairaudit run audits/compas/audit.toml --out compas-pack --force
+
+--out PACK writes audit.toml, results.json, metrics.csv, disparities.csv, report.md and manifest.json
+(SHA-256 of every input and output) into a new folder, atomically; the same inputs give the same bytes
+on any machine. An existing PACK is replaced only with --force, and only if it is an audit pack.
 
 A minimal audit.toml:
   title = \"Stop and search triage model\"
@@ -69,6 +77,34 @@ Worked example:
 (\"score_text=Medium,High\"); the negative value defaults to the complement of 1/true/Yes/Y, or give it
 with --truth-negative / --pred-negative.";
 
+const VERIFY_HELP: &str = "\
+Worked example:
+  fairaudit run audits/compas/audit.toml --out compas-pack
+  fairaudit verify compas-pack
+  fairaudit verify /media/usb/compas-pack --data audits/compas     # a pack made on another machine
+
+verify checks every file of the pack against the SHA-256 in its manifest (tampering), checks each
+input's size and SHA-256 (looking at the path recorded in the pack, then in --data DIR by file name),
+re-runs the audit from the pack's own audit.toml and compares every file byte for byte. It lists every
+difference: the file, and for JSON the path of the first differing value.
+
+Exit codes: 0 identical; 1 something differs (a file altered, added or missing, an input changed, or
+the re-run gives other bytes); 2 cannot verify (an input is missing, the re-run failed, or PACK is not
+a readable audit pack).";
+
+const DIFF_HELP: &str = "\
+Worked example:
+  fairaudit run model-v1.toml --out pack-v1
+  fairaudit run model-v2.toml --out pack-v2
+  fairaudit diff pack-v1 pack-v2
+  fairaudit diff pack-v1 pack-v2 --format json > changes.json
+
+Lists, for every group in both audits, each metric and disparity that differs: A, B, the change, and
+whether it is better or worse (by the metric's favourable direction; a disparity is better when it
+moves toward parity). Also: groups found or published in one audit only, changed verdicts, and any
+change in what was audited (inputs, cohort, reference groups, rows). PACK may also be a results.json.
+Exit code 0: diff reports, it does not judge.";
+
 const SYNTH_HELP: &str = "\
 Worked example:
   fairaudit synth --rows 100000 --seed 20240601 --out synth.csv
@@ -91,6 +127,12 @@ enum Command {
     /// Run the audit described by a spec file (audit.toml).
     #[command(after_help = RUN_HELP)]
     Run(RunArgs),
+    /// Check an audit pack: hashes, inputs, and a byte-for-byte re-run.
+    #[command(after_help = VERIFY_HELP)]
+    Verify(VerifyArgs),
+    /// Compare two audit packs metric by metric.
+    #[command(after_help = DIFF_HELP)]
+    Diff(DiffArgs),
     /// Quick look: group metrics from flags, without a spec file.
     #[command(after_help = METRICS_HELP)]
     Metrics(Box<MetricsArgs>),
@@ -127,14 +169,46 @@ struct RunArgs {
     /// The audit specification.
     #[arg(value_name = "AUDIT.toml")]
     spec: PathBuf,
-    /// Write results.json into this directory.
-    #[arg(long, value_name = "DIR")]
+    /// Write an audit pack into this new folder.
+    #[arg(long, value_name = "PACK")]
     out: Option<PathBuf>,
+    /// Replace an existing audit pack at --out.
+    #[arg(long, requires = "out")]
+    force: bool,
     /// What to print on standard output.
     #[arg(long, value_enum, default_value = "table")]
     format: RunFormat,
     #[command(flatten)]
     scan: ScanFlags,
+}
+
+#[derive(Debug, Args)]
+struct VerifyArgs {
+    /// The audit pack folder.
+    #[arg(value_name = "PACK")]
+    pack: PathBuf,
+    /// A folder that holds the inputs, looked up by file name when they are
+    /// not at the path recorded in the pack.
+    #[arg(long, value_name = "DIR")]
+    data: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    format: RunFormat,
+    #[command(flatten)]
+    scan: ScanFlags,
+}
+
+#[derive(Debug, Args)]
+struct DiffArgs {
+    /// The first (earlier) audit pack.
+    #[arg(value_name = "PACK_A")]
+    a: PathBuf,
+    /// The second (later) audit pack.
+    #[arg(value_name = "PACK_B")]
+    b: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    format: RunFormat,
 }
 
 #[derive(Debug, Args)]
@@ -232,6 +306,8 @@ struct SynthArgs {
 pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     match cli.command {
         Command::Run(a) => run_spec(a),
+        Command::Verify(a) => verify(a),
+        Command::Diff(a) => diff(a),
         Command::Metrics(a) => metrics(*a),
         Command::Synth(a) => synth(a),
     }
@@ -255,6 +331,14 @@ fn threads(flag: Option<usize>) -> anyhow::Result<usize> {
 
 /// Runs the audit with a progress bar on a terminal.
 fn audit(spec: &fairaudit::ValidSpec, flags: &ScanFlags) -> anyhow::Result<fairaudit::Results> {
+    scanning(flags, |options| fairaudit::audit(spec, options))
+}
+
+/// Runs `work` (which scans inputs) with a progress bar on a terminal.
+fn scanning<T>(
+    flags: &ScanFlags,
+    work: impl FnOnce(&ScanOptions<'_>) -> fairaudit::Result<T>,
+) -> anyhow::Result<T> {
     let threads = threads(flags.threads)?;
     let show = !flags.quiet && std::io::stderr().is_terminal();
     let bar = indicatif::ProgressBar::hidden();
@@ -278,7 +362,7 @@ fn audit(spec: &fairaudit::ValidSpec, flags: &ScanFlags) -> anyhow::Result<faira
         threads,
         progress: Some(&progress),
     };
-    let result = fairaudit::audit(spec, &options);
+    let result = work(&options);
     bar.finish_and_clear();
     Ok(result?)
 }
@@ -293,13 +377,30 @@ fn write_stdout(bytes: &[u8]) -> anyhow::Result<()> {
 fn run_spec(a: RunArgs) -> anyhow::Result<Exit> {
     let spec = AuditSpec::from_file(&a.spec)?;
     let base = a.spec.parent().map(Path::to_path_buf).unwrap_or_default();
-    let valid = spec.check(&base)?;
+    // Everything that can refuse a pack is checked before a long audit,
+    // not after.
+    let options = WriteOptions {
+        force: a.force,
+        source_date_epoch: source_date_epoch()?,
+        ..WriteOptions::default()
+    };
+    let valid = match &a.out {
+        Some(dir) => {
+            pack::check_destination(dir, a.force)?;
+            pack::relocate(&spec, &base, dir)?
+        }
+        None => spec.check(&base)?,
+    };
     let results = audit(&valid, &a.scan)?;
     if let Some(dir) = &a.out {
-        std::fs::create_dir_all(dir).map_err(|e| Error::write(dir, &e))?;
-        let path = dir.join("results.json");
-        std::fs::write(&path, report::json::render(&results))
-            .map_err(|e| Error::write(&path, &e))?;
+        pack::write(dir, &valid, &results, &options)?;
+        if !a.scan.quiet {
+            writeln!(
+                std::io::stderr().lock(),
+                "wrote audit pack {0}; check it with `fairaudit verify {0}`",
+                dir.display()
+            )?;
+        }
     }
     match a.format {
         RunFormat::Table => write_stdout(&report::table::render(&results))?,
@@ -310,6 +411,46 @@ fn run_spec(a: RunArgs) -> anyhow::Result<Exit> {
     } else {
         Exit::Passed
     })
+}
+
+/// `SOURCE_DATE_EPOCH` (reproducible-builds.org), the only creation time a
+/// pack may record; unset or empty means none.
+fn source_date_epoch() -> anyhow::Result<Option<u64>> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) if !v.trim().is_empty() => v.trim().parse::<u64>().map(Some).map_err(|_| {
+            Error::usage(
+                "SOURCE_DATE_EPOCH",
+                format!("`{v}` is not a whole number of seconds since 1970"),
+            )
+            .with_hint("unset it, or set it to e.g. the commit time: `git log -1 --format=%ct`")
+            .into()
+        }),
+        _ => Ok(None),
+    }
+}
+
+fn verify(a: VerifyArgs) -> anyhow::Result<Exit> {
+    let report = scanning(&a.scan, |options| {
+        pack::verify(&a.pack, a.data.as_deref(), options)
+    })?;
+    match a.format {
+        RunFormat::Table => write_stdout(&report.render_text())?,
+        RunFormat::Json => write_stdout(&report.render_json())?,
+    }
+    Ok(match report.outcome() {
+        Outcome::Identical => Exit::Passed,
+        Outcome::Differs => Exit::PolicyFailed,
+        Outcome::Incomplete => Exit::Error,
+    })
+}
+
+fn diff(a: DiffArgs) -> anyhow::Result<Exit> {
+    let report = pack::diff(&a.a, &a.b)?;
+    match a.format {
+        RunFormat::Table => write_stdout(&report.render_text())?,
+        RunFormat::Json => write_stdout(&report.render_json())?,
+    }
+    Ok(Exit::Passed)
 }
 
 /// Parses `COL` or `COL=V1,V2` into the column and its positive values.

@@ -13,7 +13,8 @@
 //! * [`metrics`] — the registry of group metrics, disparities against a
 //!   reference group, and the peers' summary measures;
 //! * [`results::Results`] — the versioned schema every output is rendered from;
-//! * [`report`] — JSON, CSV and terminal renderers;
+//! * [`report`] — JSON, CSV, Markdown and terminal renderers;
+//! * [`pack`] — reproducible audit packs: write, verify, diff;
 //! * [`synth`] — a seeded synthetic prediction file for examples, tests and
 //!   benchmarks.
 //!
@@ -82,6 +83,7 @@ pub mod filter;
 pub mod findings;
 pub mod load;
 pub mod metrics;
+pub mod pack;
 pub mod policy;
 pub mod report;
 pub mod results;

@@ -8,4 +8,5 @@
 pub mod csv;
 pub mod format;
 pub mod json;
+pub mod markdown;
 pub mod table;

@@ -5,4 +5,5 @@ mod golden;
 mod harness;
 mod input_errors;
 mod laws;
+mod pack;
 mod uncertainty;
