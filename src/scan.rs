@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::count::{CellKey, CellStats, CountTable, Fixed};
 use crate::error::{Error, Position, Result};
 use crate::filter::{Filter, Outcome};
-use crate::load::{self, Batch, Chunk, InputFile};
+use crate::load::{self, Batch, Chunk, InputFile, Rows};
 use crate::spec::{
     ColumnRef, LabelRule, MAX_ATTRIBUTES, MAX_LEVELS, OnInvalid, Prediction, ValidSpec,
 };
@@ -200,15 +200,6 @@ impl Plan {
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-struct LocalKey {
-    ids: [u16; MAX_ATTRIBUTES],
-    truth: bool,
-    pred: bool,
-}
-
-const MISSING_ID: u16 = u16::MAX;
-
 /// The counts of one worker (over one or more chunks).
 struct Part {
     table: CountTable,
@@ -311,27 +302,268 @@ fn number(cell: &Cell<'_>, what: &str, col: usize) -> std::result::Result<f64, I
     }
 }
 
+/// The most distinct values of one attribute within one batch. Any more is
+/// an error anyway (an audit allows [`MAX_LEVELS`] in all), and the bound
+/// lets a row's group key pack into one `u128` (see [`pack_key`]).
+const BATCH_LEVELS: usize = (1 << 14) - 1;
+
+/// The id of a missing attribute value within a batch.
+const MISSING_ID: u16 = BATCH_LEVELS as u16;
+
+/// A row's cell within a batch: 14 bits per attribute id, then the truth
+/// and the prediction. One integer key hashes faster than a struct.
+#[inline]
+fn pack_key(ids: &[u16; MAX_ATTRIBUTES], truth: bool, pred: bool) -> u128 {
+    let mut k: u128 = 0;
+    for &id in ids {
+        k = (k << 14) | u128::from(id);
+    }
+    (k << 2) | (u128::from(truth) << 1) | u128::from(pred)
+}
+
+fn unpack_key(k: u128, nattr: usize) -> ([u16; MAX_ATTRIBUTES], bool, bool) {
+    let truth = k & 2 != 0;
+    let pred = k & 1 != 0;
+    let mut ids = [0u16; MAX_ATTRIBUTES];
+    let mut rest = k >> 2;
+    for j in (0..MAX_ATTRIBUTES).rev() {
+        ids[j] = (rest & 0x3fff) as u16;
+        rest >>= 14;
+    }
+    let _ = nattr;
+    (ids, truth, pred)
+}
+
+type FastMap<K, V> = HashMap<K, V, ahash::RandomState>;
+
+/// The hasher of the scan's per-batch maps. `ahash` is already compiled in
+/// (Arrow uses it), is among the fastest for short keys, and fixed seeds
+/// keep runs reproducible; hash-flooding resistance does not matter for
+/// maps that live for one batch and never reach an output.
+fn fast_map<K, V>() -> FastMap<K, V> {
+    HashMap::with_hasher(ahash::RandomState::with_seeds(
+        0x5eed_0001,
+        0x5eed_0002,
+        0x5eed_0003,
+        0x5eed_0004,
+    ))
+}
+
+/// Remembers, within one batch, what the scan made of each distinct text
+/// of a column (a group id, a label class, a filter outcome), so that a
+/// value repeated on a million rows is classified once, not a million
+/// times. A handful of values are searched linearly (faster than hashing
+/// for the usual few groups); beyond that a hash map takes over, up to
+/// `cap` entries, after which new texts are simply not remembered.
+struct TextMemo<V> {
+    small: Vec<(Box<str>, V)>,
+    map: FastMap<Box<str>, V>,
+    cap: usize,
+}
+
+const SMALL_MEMO: usize = 8;
+
+impl<V: Copy> TextMemo<V> {
+    fn new(cap: usize) -> TextMemo<V> {
+        TextMemo {
+            small: Vec::new(),
+            map: fast_map(),
+            cap,
+        }
+    }
+
+    #[inline]
+    fn get(&self, s: &str) -> Option<V> {
+        if self.map.is_empty() {
+            self.small
+                .iter()
+                .find(|(k, _)| k.len() == s.len() && **k == *s)
+                .map(|(_, v)| *v)
+        } else {
+            self.map.get(s).copied()
+        }
+    }
+
+    fn insert(&mut self, s: &str, v: V) {
+        if self.map.is_empty() && self.small.len() < SMALL_MEMO {
+            self.small.push((s.into(), v));
+            return;
+        }
+        if self.map.is_empty() {
+            for (k, v) in self.small.drain(..) {
+                self.map.insert(k, v);
+            }
+        }
+        if self.map.len() < self.cap {
+            self.map.insert(s.into(), v);
+        }
+    }
+}
+
+/// The most distinct texts a filter or label memo remembers per batch
+/// (more would cost memory for no gain on high-cardinality columns).
+const MEMO_CAP: usize = 4096;
+
+/// A label cell's class; `Invalid` is re-examined on its row for the message.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Positive,
+    Negative,
+    Invalid,
+}
+
+fn class_of(rule: &LabelRule, cell: &Cell<'_>) -> Class {
+    if rule.positive.iter().any(|l| l.matches(cell)) {
+        Class::Positive
+    } else if rule.negative.iter().any(|l| l.matches(cell)) {
+        Class::Negative
+    } else {
+        Class::Invalid
+    }
+}
+
+#[inline]
+fn memo_class(memo: &mut TextMemo<Class>, rule: &LabelRule, cell: &Cell<'_>) -> Class {
+    match cell {
+        Cell::Str(s) => match memo.get(s) {
+            Some(c) => c,
+            None => {
+                let c = class_of(rule, cell);
+                memo.insert(s, c);
+                c
+            }
+        },
+        other => class_of(rule, other),
+    }
+}
+
+/// A non-text attribute value, as a memo key (its label is built only the
+/// first time it is seen).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum OtherKey {
+    Int(i64),
+    Float(u64),
+    Bool(bool),
+}
+
+/// The distinct values of one attribute in one batch: ids in order of
+/// first appearance, keyed by label (so that `1` and `"1"` are one group).
+struct Levels {
+    text: TextMemo<u16>,
+    other: FastMap<OtherKey, u16>,
+    by_label: FastMap<String, u16>,
+    labels: Vec<String>,
+}
+
+impl Levels {
+    fn new() -> Levels {
+        Levels {
+            text: TextMemo::new(usize::MAX),
+            other: fast_map(),
+            by_label: fast_map(),
+            labels: Vec::new(),
+        }
+    }
+
+    /// The id of a label, assigning the next one if it is new; `None` when
+    /// the batch already holds [`BATCH_LEVELS`] distinct values.
+    fn id_of_label(&mut self, label: String) -> Option<u16> {
+        if let Some(&id) = self.by_label.get(&label) {
+            return Some(id);
+        }
+        if self.labels.len() >= BATCH_LEVELS {
+            return None;
+        }
+        let id = self.labels.len() as u16;
+        self.labels.push(label.clone());
+        self.by_label.insert(label, id);
+        Some(id)
+    }
+
+    #[inline]
+    fn id(&mut self, cell: &Cell<'_>) -> Option<u16> {
+        match *cell {
+            Cell::Missing => Some(MISSING_ID),
+            Cell::Str(s) => match self.text.get(s) {
+                Some(id) => Some(id),
+                None => {
+                    let id = self.id_of_label(s.to_string())?;
+                    self.text.insert(s, id);
+                    Some(id)
+                }
+            },
+            other => {
+                let key = match other {
+                    Cell::Int(i) => OtherKey::Int(i),
+                    Cell::Float(f) => OtherKey::Float(f.to_bits()),
+                    _ => OtherKey::Bool(matches!(other, Cell::Bool(true))),
+                };
+                if let Some(&id) = self.other.get(&key) {
+                    return Some(id);
+                }
+                let id = self.id_of_label(other.to_label().unwrap_or_default())?;
+                self.other.insert(key, id);
+                Some(id)
+            }
+        }
+    }
+}
+
 /// Counts one batch into `part`. Returns the first fatal error.
 fn count_batch(plan: &Plan, batch: &Batch, part: &mut Part) -> Result<()> {
+    match batch {
+        Batch::Csv(b) => count_rows(plan, b, part),
+        Batch::Arrow(b) => count_rows(plan, b, part),
+    }
+}
+
+/// The scan's inner loop, compiled once per batch type.
+///
+/// Per row it does only what the row needs: each filter, label and group
+/// value is looked up in a per-batch memo of the column's distinct texts
+/// (most columns that matter to an audit have a handful), numbers (scores,
+/// weights) are parsed, and the row is added to a hash map keyed by one
+/// packed integer. Labels are built and relabelled once per batch, when the
+/// batch's cells are added to the count table.
+fn count_rows<B: Rows>(plan: &Plan, batch: &B, part: &mut Part) -> Result<()> {
     let nattr = plan.attrs.len();
-    let mut dicts: Vec<HashMap<String, u16>> = vec![HashMap::new(); nattr];
-    let mut raws: Vec<Vec<String>> = vec![Vec::new(); nattr];
-    let mut cells: HashMap<LocalKey, CellStats> = HashMap::new();
+    let mut levels: Vec<Levels> = (0..nattr).map(|_| Levels::new()).collect();
+    let mut filter_memo: Vec<TextMemo<Outcome>> = plan
+        .filters
+        .iter()
+        .map(|_| TextMemo::new(MEMO_CAP))
+        .collect();
+    let mut truth_memo: TextMemo<Class> = TextMemo::new(MEMO_CAP);
+    let mut pred_memo: TextMemo<Class> = TextMemo::new(MEMO_CAP);
+    let mut cells: FastMap<u128, CellStats> = fast_map();
+    let mut out_of_unit = 0u64;
     let one = Fixed::from_f64(1.0).unwrap_or_default();
-    'rows: for r in 0..batch.len() {
-        part.read += 1;
-        let fail = |col: usize, message: String, hint: String| {
-            Error::input(
-                Position::file(&plan.path)
-                    .with_row(batch.row_number(r))
-                    .with_column(plan.names[col].clone()),
-                message,
-            )
-            .with_hint(hint)
-        };
+    let fail = |col: usize, r: usize, message: String, hint: String| {
+        Error::input(
+            Position::file(&plan.path)
+                .with_row(batch.row_number(r))
+                .with_column(plan.names[col].clone()),
+            message,
+        )
+        .with_hint(hint)
+    };
+    let n = batch.rows();
+    part.read += n as u64;
+    'rows: for r in 0..n {
         for (i, (col, f)) in plan.filters.iter().enumerate() {
-            let cell = batch.cell(*col, r)?;
-            match f.apply(&cell) {
+            let cell = batch.cell(*col, r);
+            let outcome = match cell {
+                Cell::Str(s) => match filter_memo[i].get(s) {
+                    Some(o) => o,
+                    None => {
+                        let o = f.apply(&cell);
+                        filter_memo[i].insert(s, o);
+                        o
+                    }
+                },
+                other => f.apply(&other),
+            };
+            match outcome {
                 Outcome::Keep => {}
                 Outcome::Drop => {
                     part.filtered[i] += 1;
@@ -340,42 +572,43 @@ fn count_batch(plan: &Plan, batch: &Batch, part: &mut Part) -> Result<()> {
                 Outcome::Incomparable => {
                     return Err(fail(
                         *col,
+                        r,
                         format!("the filter `{f}` cannot compare the value {}", cell.describe()),
                         "compare numbers with numbers and text with quoted text, or add `COLUMN is not missing` / clean the column first".into(),
                     ));
                 }
             }
         }
-        let row: std::result::Result<(bool, bool, Fixed), Invalid> = (|| {
+        let row: std::result::Result<(bool, bool, Fixed, Fixed), Invalid> = (|| {
             let (tc, rule) = &plan.truth;
-            let truth = classify(
-                rule,
-                &batch.cell(*tc, r).unwrap_or(Cell::Missing),
-                "truth",
-                *tc,
-            )?;
-            let pred = match &plan.pred {
-                PredPlan::Label(c, rule) => classify(
-                    rule,
-                    &batch.cell(*c, r).unwrap_or(Cell::Missing),
-                    "prediction",
-                    *c,
-                )?,
+            let cell = batch.cell(*tc, r);
+            let truth = match memo_class(&mut truth_memo, rule, &cell) {
+                Class::Positive => true,
+                Class::Negative => false,
+                Class::Invalid => classify(rule, &cell, "truth", *tc)?,
+            };
+            let (pred, score) = match &plan.pred {
+                PredPlan::Label(c, rule) => {
+                    let cell = batch.cell(*c, r);
+                    let pred = match memo_class(&mut pred_memo, rule, &cell) {
+                        Class::Positive => true,
+                        Class::Negative => false,
+                        Class::Invalid => classify(rule, &cell, "prediction", *c)?,
+                    };
+                    (pred, Fixed::ZERO)
+                }
                 PredPlan::Threshold(c, t) => {
-                    let s = number(&batch.cell(*c, r).unwrap_or(Cell::Missing), "score", *c)?;
+                    let s = number(&batch.cell(*c, r), "score", *c)?;
                     if plan.unit_threshold && !(0.0..=1.0).contains(&s) {
-                        *part
-                            .warnings
-                            .entry((plan.names[*c].clone(), "scores outside [0, 1] although the threshold is in [0, 1]: check that the score is a probability".into()))
-                            .or_default() += 1;
+                        out_of_unit += 1;
                     }
-                    s >= *t
+                    (s >= *t, score_fixed(s))
                 }
             };
             let w = match plan.weight {
                 None => one,
                 Some(c) => {
-                    let w = number(&batch.cell(c, r).unwrap_or(Cell::Missing), "weight", c)?;
+                    let w = number(&batch.cell(c, r), "weight", c)?;
                     if w < 0.0 {
                         return Err(Invalid {
                             col: c,
@@ -397,12 +630,12 @@ fn count_batch(plan: &Plan, batch: &Batch, part: &mut Part) -> Result<()> {
                     Fixed::from_f64(w).unwrap_or_default()
                 }
             };
-            Ok((truth, pred, w))
+            Ok((truth, pred, w, score))
         })();
-        let (truth, pred, weight) = match row {
+        let (truth, pred, weight, score) = match row {
             Ok(x) => x,
             Err(inv) => match plan.on_invalid {
-                OnInvalid::Error => return Err(fail(inv.col, inv.reason, inv.hint)),
+                OnInvalid::Error => return Err(fail(inv.col, r, inv.reason, inv.hint)),
                 OnInvalid::Reject => {
                     *part
                         .rejections
@@ -414,27 +647,11 @@ fn count_batch(plan: &Plan, batch: &Batch, part: &mut Part) -> Result<()> {
         };
         let mut ids = [0u16; MAX_ATTRIBUTES];
         for (j, &col) in plan.attrs.iter().enumerate() {
-            let cell = batch.cell(col, r)?;
-            ids[j] = match cell {
-                Cell::Missing => MISSING_ID,
-                Cell::Str(s) => match dicts[j].get(s) {
-                    Some(&id) => id,
-                    None => new_level(
-                        &mut dicts[j],
-                        &mut raws[j],
-                        s.to_string(),
-                        plan,
-                        col,
-                        batch,
-                        r,
-                    )?,
-                },
-                other => {
-                    let label = other.to_label().unwrap_or_default();
-                    match dicts[j].get(&label) {
-                        Some(&id) => id,
-                        None => new_level(&mut dicts[j], &mut raws[j], label, plan, col, batch, r)?,
-                    }
+            ids[j] = match levels[j].id(&batch.cell(col, r)) {
+                Some(id) => id,
+                None => {
+                    return Err(too_many_levels(&plan.path, &plan.names[col])
+                        .map_position(|p| p.with_row(batch.row_number(r))));
                 }
             };
         }
@@ -447,18 +664,27 @@ fn count_batch(plan: &Plan, batch: &Batch, part: &mut Part) -> Result<()> {
             } else {
                 one
             },
-            score_sum: Fixed::ZERO,
+            score_sum: score,
         };
-        *cells.entry(LocalKey { ids, truth, pred }).or_default() += stats;
+        *cells.entry(pack_key(&ids, truth, pred)).or_default() += stats;
+    }
+    if out_of_unit > 0
+        && let PredPlan::Threshold(c, _) = &plan.pred
+    {
+        *part
+            .warnings
+            .entry((plan.names[*c].clone(), "scores outside [0, 1] although the threshold is in [0, 1]: check that the score is a probability".into()))
+            .or_default() += out_of_unit;
     }
     for (k, v) in cells {
+        let (ids, truth, pred) = unpack_key(k, nattr);
         let levels = (0..nattr)
             .map(|j| {
-                let id = k.ids[j];
+                let id = ids[j];
                 if id == MISSING_ID {
                     plan.missing_labels[j].clone()
                 } else {
-                    let raw = &raws[j][id as usize];
+                    let raw = &levels[j].labels[id as usize];
                     plan.relabel[j]
                         .get(raw)
                         .cloned()
@@ -469,8 +695,8 @@ fn count_batch(plan: &Plan, batch: &Batch, part: &mut Part) -> Result<()> {
         part.table.add(
             CellKey {
                 levels,
-                truth: k.truth,
-                pred: k.pred,
+                truth,
+                pred,
                 bucket: 0,
             },
             v,
@@ -479,23 +705,12 @@ fn count_batch(plan: &Plan, batch: &Batch, part: &mut Part) -> Result<()> {
     Ok(())
 }
 
-fn new_level(
-    dict: &mut HashMap<String, u16>,
-    raws: &mut Vec<String>,
-    label: String,
-    plan: &Plan,
-    col: usize,
-    batch: &Batch,
-    r: usize,
-) -> Result<u16> {
-    if raws.len() >= (MISSING_ID as usize) {
-        return Err(too_many_levels(&plan.path, &plan.names[col])
-            .map_position(|p| p.with_row(batch.row_number(r))));
-    }
-    let id = raws.len() as u16;
-    raws.push(label.clone());
-    dict.insert(label, id);
-    Ok(id)
+/// A score as a fixed-point addend of the cell's score sum. Scores beyond
+/// the fixed-point range (±[`Fixed::MAX_VALUE`], or infinite) are clamped
+/// to it: such a score is not a probability, and the sum of scores serves
+/// only threshold-free summaries of probabilities.
+fn score_fixed(s: f64) -> Fixed {
+    Fixed::from_f64(s.clamp(-Fixed::MAX_VALUE, Fixed::MAX_VALUE)).unwrap_or_default()
 }
 
 fn too_many_levels(path: &Path, column: &str) -> Error {
@@ -629,8 +844,8 @@ fn scan_file(
                         continue;
                     }
                     let mut local = Part::new(attr_names.to_vec(), spec.filters.len());
-                    let result = chunk.decode().and_then(|batch| {
-                        count_batch(&plan, &batch, &mut local)?;
+                    let result = chunk.for_each_batch(&mut |batch| {
+                        count_batch(&plan, batch, &mut local)?;
                         rows_done.fetch_add(batch.len() as u64, Ordering::Relaxed);
                         Ok(())
                     });

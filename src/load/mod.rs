@@ -97,20 +97,25 @@ pub fn open(input: &InputFile, csv: &CsvOptions) -> Result<Box<dyn Source>> {
     }
 }
 
-/// Undecoded rows: raw CSV bytes, or an Arrow record batch.
+/// Undecoded rows: raw CSV bytes, an Arrow record batch, or a Parquet row
+/// group still on disk.
 pub enum Chunk {
     /// Raw CSV records (whole records only).
     Csv(csv::CsvChunk),
     /// A decoded Arrow record batch with the projected columns.
     Arrow(arrow::ArrowChunk),
+    /// One Parquet row group, read and decoded by the worker that gets it.
+    RowGroup(arrow::RowGroupChunk),
 }
 
 impl Chunk {
-    /// Parses the chunk into a batch of rows.
-    pub fn decode(self) -> Result<Batch> {
+    /// Parses the chunk into batches of rows and calls `f` on each, in
+    /// file order. Stops at the first error.
+    pub fn for_each_batch(self, f: &mut dyn FnMut(&Batch) -> Result<()>) -> Result<()> {
         match self {
-            Chunk::Csv(c) => c.decode().map(Batch::Csv),
-            Chunk::Arrow(a) => a.decode().map(Batch::Arrow),
+            Chunk::Csv(c) => f(&Batch::Csv(c.decode()?)),
+            Chunk::Arrow(a) => f(&Batch::Arrow(a.decode()?)),
+            Chunk::RowGroup(g) => g.for_each_batch(&mut |b| f(&Batch::Arrow(b))),
         }
     }
 }
@@ -139,10 +144,10 @@ impl Batch {
 
     /// The value of projected column `col` at `row`.
     #[inline]
-    pub fn cell(&self, col: usize, row: usize) -> Result<Cell<'_>> {
+    pub fn cell(&self, col: usize, row: usize) -> Cell<'_> {
         match self {
             Batch::Csv(b) => b.cell(col, row),
-            Batch::Arrow(b) => Ok(b.cell(col, row)),
+            Batch::Arrow(b) => b.cell(col, row),
         }
     }
 
@@ -153,6 +158,46 @@ impl Batch {
             Batch::Csv(b) => b.row_number(row),
             Batch::Arrow(b) => b.row_number(row),
         }
+    }
+}
+
+/// Row access shared by the batch types, so that the scan's inner loop can
+/// be compiled once per batch type rather than matching on the type for
+/// every cell.
+pub trait Rows {
+    /// The number of rows.
+    fn rows(&self) -> usize;
+    /// The value of projected column `col` at `row`.
+    fn cell(&self, col: usize, row: usize) -> Cell<'_>;
+    /// The row's position in its file, for messages.
+    fn row_number(&self, row: usize) -> u64;
+}
+
+impl Rows for csv::CsvBatch {
+    #[inline]
+    fn rows(&self) -> usize {
+        self.len()
+    }
+    #[inline]
+    fn cell(&self, col: usize, row: usize) -> Cell<'_> {
+        csv::CsvBatch::cell(self, col, row)
+    }
+    fn row_number(&self, row: usize) -> u64 {
+        csv::CsvBatch::row_number(self, row)
+    }
+}
+
+impl Rows for arrow::ArrowBatch {
+    #[inline]
+    fn rows(&self) -> usize {
+        self.len()
+    }
+    #[inline]
+    fn cell(&self, col: usize, row: usize) -> Cell<'_> {
+        arrow::ArrowBatch::cell(self, col, row)
+    }
+    fn row_number(&self, row: usize) -> u64 {
+        arrow::ArrowBatch::row_number(self, row)
     }
 }
 
