@@ -377,7 +377,7 @@ impl<V: Copy> TextMemo<V> {
         if self.map.is_empty() {
             self.small
                 .iter()
-                .find(|(k, _)| k.len() == s.len() && **k == *s)
+                .find(|(k, _)| eq_short(k.as_bytes(), s.as_bytes()))
                 .map(|(_, v)| *v)
         } else {
             self.map.get(s).copied()
@@ -397,6 +397,31 @@ impl<V: Copy> TextMemo<V> {
         if self.map.len() < self.cap {
             self.map.insert(s.into(), v);
         }
+    }
+}
+
+/// Byte equality without a call to `memcmp` for the short texts that group
+/// and label columns hold: two overlapping word loads per side.
+#[inline]
+fn eq_short(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    fn word4(x: &[u8], at: usize) -> u32 {
+        u32::from_le_bytes([x[at], x[at + 1], x[at + 2], x[at + 3]])
+    }
+    fn word8(x: &[u8], at: usize) -> u64 {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&x[at..at + 8]);
+        u64::from_le_bytes(w)
+    }
+    match n {
+        0 => true,
+        1..=3 => a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1],
+        4..=8 => word4(a, 0) == word4(b, 0) && word4(a, n - 4) == word4(b, n - 4),
+        9..=16 => word8(a, 0) == word8(b, 0) && word8(a, n - 8) == word8(b, n - 8),
+        _ => a == b,
     }
 }
 
@@ -422,18 +447,43 @@ fn class_of(rule: &LabelRule, cell: &Cell<'_>) -> Class {
     }
 }
 
-#[inline]
-fn memo_class(memo: &mut TextMemo<Class>, rule: &LabelRule, cell: &Cell<'_>) -> Class {
-    match cell {
-        Cell::Str(s) => match memo.get(s) {
-            Some(c) => c,
-            None => {
-                let c = class_of(rule, cell);
-                memo.insert(s, c);
-                c
-            }
-        },
-        other => class_of(rule, other),
+/// The classes of a label column's distinct values in one batch.
+struct ClassMemo {
+    text: TextMemo<Class>,
+    ints: Vec<(i64, Class)>,
+}
+
+impl ClassMemo {
+    fn new() -> ClassMemo {
+        ClassMemo {
+            text: TextMemo::new(MEMO_CAP),
+            ints: Vec::new(),
+        }
+    }
+
+    #[inline]
+    fn class(&mut self, rule: &LabelRule, cell: &Cell<'_>) -> Class {
+        match *cell {
+            Cell::Str(s) => match self.text.get(s) {
+                Some(c) => c,
+                None => {
+                    let c = class_of(rule, cell);
+                    self.text.insert(s, c);
+                    c
+                }
+            },
+            Cell::Int(i) => match self.ints.iter().find(|(k, _)| *k == i) {
+                Some((_, c)) => *c,
+                None => {
+                    let c = class_of(rule, cell);
+                    if self.ints.len() < SMALL_MEMO {
+                        self.ints.push((i, c));
+                    }
+                    c
+                }
+            },
+            other => class_of(rule, &other),
+        }
     }
 }
 
@@ -533,8 +583,8 @@ fn count_rows<B: Rows>(plan: &Plan, batch: &B, part: &mut Part) -> Result<()> {
         .iter()
         .map(|_| TextMemo::new(MEMO_CAP))
         .collect();
-    let mut truth_memo: TextMemo<Class> = TextMemo::new(MEMO_CAP);
-    let mut pred_memo: TextMemo<Class> = TextMemo::new(MEMO_CAP);
+    let mut truth_memo = ClassMemo::new();
+    let mut pred_memo = ClassMemo::new();
     let mut cells: FastMap<u128, CellStats> = fast_map();
     let mut out_of_unit = 0u64;
     let one = Fixed::from_f64(1.0).unwrap_or_default();
@@ -582,7 +632,7 @@ fn count_rows<B: Rows>(plan: &Plan, batch: &B, part: &mut Part) -> Result<()> {
         let row: std::result::Result<(bool, bool, Fixed, Fixed), Invalid> = (|| {
             let (tc, rule) = &plan.truth;
             let cell = batch.cell(*tc, r);
-            let truth = match memo_class(&mut truth_memo, rule, &cell) {
+            let truth = match truth_memo.class(rule, &cell) {
                 Class::Positive => true,
                 Class::Negative => false,
                 Class::Invalid => classify(rule, &cell, "truth", *tc)?,
@@ -590,7 +640,7 @@ fn count_rows<B: Rows>(plan: &Plan, batch: &B, part: &mut Part) -> Result<()> {
             let (pred, score) = match &plan.pred {
                 PredPlan::Label(c, rule) => {
                     let cell = batch.cell(*c, r);
-                    let pred = match memo_class(&mut pred_memo, rule, &cell) {
+                    let pred = match pred_memo.class(rule, &cell) {
                         Class::Positive => true,
                         Class::Negative => false,
                         Class::Invalid => classify(rule, &cell, "prediction", *c)?,

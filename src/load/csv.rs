@@ -438,52 +438,52 @@ fn split_plain(text: String, first_line: u64, shared: Arc<Shared>) -> Result<Csv
     let bytes = text.as_bytes();
     let mut spans: Vec<u32> = Vec::with_capacity(bytes.len() / 8);
     let mut lines: Vec<u64> = Vec::with_capacity(bytes.len() / 32);
-    let mut row = vec![0u32; 2 * ncols];
     let mut line = first_line;
     let mut field = 0usize;
     let mut start = 0usize;
-    let mut end_record = |at: usize,
-                          field: usize,
-                          start: usize,
-                          row: &mut Vec<u32>,
-                          line: u64|
-     -> Result<()> {
-        if field == 0 && at == start {
-            return Ok(()); // a blank line
-        }
-        if field + 1 != sh.header_len {
-            return Err(ragged(sh, line, field + 1));
-        }
+    // The current record's spans are written in place at the end of
+    // `spans` (slot `j` at `row + 2j`), and dropped again for a blank line.
+    let mut row = 0usize;
+    spans.resize(2 * ncols, 0);
+    for (at, newline) in Separators::new(bytes, sh.delimiter) {
         if let Some(&j) = slot_of.get(field)
             && j != usize::MAX
         {
-            row[2 * j] = start as u32;
-            row[2 * j + 1] = at as u32;
+            spans[row + 2 * j] = start as u32;
+            spans[row + 2 * j + 1] = at as u32;
         }
-        spans.extend_from_slice(row);
-        lines.push(line);
-        Ok(())
-    };
-    for at in memchr::memchr2_iter(sh.delimiter, b'\n', bytes) {
-        if bytes[at] == b'\n' {
-            end_record(at, field, start, &mut row, line)?;
+        if newline {
+            if !(field == 0 && at == start) {
+                if field + 1 != sh.header_len {
+                    return Err(ragged(sh, line, field + 1));
+                }
+                lines.push(line);
+                row += 2 * ncols;
+                spans.resize(row + 2 * ncols, 0);
+            }
             line += 1;
             field = 0;
         } else {
-            if let Some(&j) = slot_of.get(field)
-                && j != usize::MAX
-            {
-                row[2 * j] = start as u32;
-                row[2 * j + 1] = at as u32;
-            }
             field += 1;
         }
         start = at + 1;
     }
     if start < bytes.len() || field > 0 {
         // The last record of the file, without a final newline.
-        end_record(bytes.len(), field, start, &mut row, line)?;
+        let at = bytes.len();
+        if let Some(&j) = slot_of.get(field)
+            && j != usize::MAX
+        {
+            spans[row + 2 * j] = start as u32;
+            spans[row + 2 * j + 1] = at as u32;
+        }
+        if field + 1 != sh.header_len {
+            return Err(ragged(sh, line, field + 1));
+        }
+        lines.push(line);
+        row += 2 * ncols;
     }
+    spans.truncate(row);
     Ok(CsvBatch {
         data: text,
         spans,
@@ -491,6 +491,80 @@ fn split_plain(text: String, first_line: u64, shared: Arc<Shared>) -> Result<Csv
         lines,
         shared,
     })
+}
+
+/// The positions of delimiters and newlines in `bytes`, in order, each with
+/// whether it is a newline.
+///
+/// Fields in exports are a few bytes long, so separators are dense (one in
+/// five bytes): rather than searching from one to the next, this finds all
+/// of them in each 8-byte word at once with the classic SWAR zero-byte test
+/// (exact, no false positives) and walks the set bits.
+struct Separators<'a> {
+    bytes: &'a [u8],
+    delim: u64,
+    /// Start of the current word.
+    base: usize,
+    /// High bit of each byte of the current word that is a separator.
+    mask: u64,
+    /// High bit of each byte of the current word that is a newline.
+    newlines: u64,
+}
+
+const LO7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+const ONES: u64 = 0x0101_0101_0101_0101;
+
+impl<'a> Separators<'a> {
+    fn new(bytes: &'a [u8], delimiter: u8) -> Separators<'a> {
+        let mut s = Separators {
+            bytes,
+            delim: ONES * u64::from(delimiter),
+            base: 0,
+            mask: 0,
+            newlines: 0,
+        };
+        s.load(0);
+        s
+    }
+
+    /// High bit set in each byte of `x` that is zero.
+    #[inline]
+    fn zero_bytes(x: u64) -> u64 {
+        !(((x & LO7).wrapping_add(LO7)) | x | LO7)
+    }
+
+    #[inline]
+    fn load(&mut self, base: usize) {
+        self.base = base;
+        let rest = &self.bytes[base.min(self.bytes.len())..];
+        let mut w = [0u8; 8];
+        let n = rest.len().min(8);
+        w[..n].copy_from_slice(&rest[..n]);
+        // Bytes past the end are zero: never a newline, and never the
+        // delimiter because they are masked off below.
+        let x = u64::from_le_bytes(w);
+        let valid = if n == 8 { !0 } else { (1u64 << (8 * n)) - 1 };
+        self.newlines = Self::zero_bytes(x ^ (ONES * u64::from(b'\n'))) & valid & (ONES << 7);
+        self.mask = (Self::zero_bytes(x ^ self.delim) & valid & (ONES << 7)) | self.newlines;
+    }
+}
+
+impl Iterator for Separators<'_> {
+    type Item = (usize, bool);
+
+    #[inline]
+    fn next(&mut self) -> Option<(usize, bool)> {
+        while self.mask == 0 {
+            if self.base + 8 >= self.bytes.len() {
+                return None;
+            }
+            self.load(self.base + 8);
+        }
+        let bit = self.mask.trailing_zeros();
+        self.mask &= self.mask - 1;
+        let newline = self.newlines & (1u64 << bit) != 0;
+        Some((self.base + (bit / 8) as usize, newline))
+    }
 }
 
 /// Parsed CSV rows: the projected fields of each row, as spans of text.
@@ -672,5 +746,20 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn separators_are_found_exactly() {
+        let text = b"ab,c\n,,x\xff\x80,\n\n123456789,12";
+        for delim in [b',', b'\t', b'\xff'] {
+            let want: Vec<(usize, bool)> = text
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| **b == delim || **b == b'\n')
+                .map(|(i, b)| (i, *b == b'\n'))
+                .collect();
+            assert_eq!(Separators::new(text, delim).collect::<Vec<_>>(), want);
+        }
+        assert_eq!(Separators::new(b"", b',').count(), 0);
     }
 }
