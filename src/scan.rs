@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::count::{CellKey, CellStats, CountTable, Fixed};
 use crate::error::{Error, Position, Result};
 use crate::filter::{Filter, Outcome};
-use crate::load::{self, Batch, Chunk, InputFile, Rows};
+use crate::load::{self, Batch, Chunk, Format, InputFile, Rows};
 use crate::spec::{
     ColumnRef, LabelRule, MAX_ATTRIBUTES, MAX_LEVELS, OnInvalid, Prediction, ValidSpec,
 };
@@ -787,7 +787,13 @@ impl MapPosition for Error {
 }
 
 /// Scans the spec's inputs into a count table.
+///
+/// When the inputs are count tables (`Format::Counts`), nothing is scanned:
+/// the tables are read and added (see [`crate::counts`]).
 pub fn scan(spec: &ValidSpec, options: &ScanOptions<'_>) -> Result<ScanOutput> {
+    if spec.inputs.iter().any(|i| i.format == Format::Counts) {
+        return read_counts(spec);
+    }
     let attr_names: Vec<String> = spec.attributes.iter().map(|a| a.name.clone()).collect();
     let mut total = Part::new(attr_names.clone(), spec.filters.len());
     let rows_done = AtomicU64::new(0);
@@ -858,6 +864,79 @@ pub fn scan(spec: &ValidSpec, options: &ScanOptions<'_>) -> Result<ScanOutput> {
         rows,
         warnings,
         weighted: spec.weight.is_some(),
+    })
+}
+
+/// An audit from count tables: the tables are read and added; rows are
+/// not filtered (a count table is a cohort already) and all are used.
+fn read_counts(spec: &ValidSpec) -> Result<ScanOutput> {
+    if let Some((i, input)) = spec
+        .inputs
+        .iter()
+        .enumerate()
+        .find(|(_, i)| i.format != Format::Counts)
+    {
+        return Err(Error::spec(
+            if spec.inputs.len() == 1 { "input.path".to_string() } else { format!("input.paths[{i}]") },
+            format!("`{}` holds rows, but the other inputs are count tables", input.display),
+        )
+        .with_hint("audit rows or count tables, not both: make a count table of the rows with `fairaudit counts`"));
+    }
+    if !spec.filters.is_empty() {
+        return Err(Error::spec(
+            "cohort.filters",
+            "cohort filters cannot apply to a count table: its rows were counted already",
+        )
+        .with_hint("remove [cohort] filters from this spec, and apply them where the table was made (the spec given to `fairaudit counts`, or the WHERE clause of `fairaudit sql`)"));
+    }
+    let attributes: Vec<crate::counts::AttributeColumn> = spec
+        .attributes
+        .iter()
+        .map(|a| crate::counts::AttributeColumn {
+            name: a.name.clone(),
+            column: a.column.name.clone(),
+            key: a.column.key.clone(),
+        })
+        .collect();
+    let levels = crate::counts::LevelMap {
+        relabel: spec.attributes.iter().map(|a| a.relabel.clone()).collect(),
+        missing: spec
+            .attributes
+            .iter()
+            .map(|a| a.missing_label.clone())
+            .collect(),
+    };
+    let attr_names: Vec<String> = attributes.iter().map(|a| a.name.clone()).collect();
+    let mut table = CountTable::new(attr_names);
+    for input in &spec.inputs {
+        let read = crate::counts::read(&input.path, &input.display, Some(&attributes), &levels)?;
+        table.merge(read.table);
+    }
+    if table.is_empty() {
+        let file = spec.inputs.first().map(|i| i.path.clone()).unwrap_or_default();
+        return Err(Error::input(Position::file(&file), "the count table has no rows")
+            .with_hint("check that the right file is named and that the query that made it selected rows"));
+    }
+    for (i, a) in spec.attributes.iter().enumerate() {
+        if table.levels(i).len() > MAX_LEVELS {
+            let file = spec.inputs.first().map(|i| i.path.clone()).unwrap_or_default();
+            return Err(too_many_levels(&file, &a.column.name));
+        }
+    }
+    let weighted = spec.weight.is_some();
+    if !weighted {
+        table = table.without_weights();
+    }
+    let used = table.total().count;
+    Ok(ScanOutput {
+        table,
+        rows: RowAccounting {
+            read: used,
+            used,
+            ..RowAccounting::default()
+        },
+        warnings: Vec::new(),
+        weighted,
     })
 }
 

@@ -26,6 +26,10 @@ pub enum Format {
     Parquet,
     /// Arrow IPC file or stream (`.arrow`, `.ipc`, `.feather`, `.arrows`).
     Arrow,
+    /// A count table (`.counts.parquet`, `.counts.csv`, `.counts.arrow`, or
+    /// `input.format = "counts"`), read instead of rows: see
+    /// [`crate::counts`]. The file's own format comes from its extension.
+    Counts,
 }
 
 impl Format {
@@ -33,6 +37,12 @@ impl Format {
     pub fn from_path(path: &Path) -> Option<Format> {
         let name = path.file_name()?.to_string_lossy().to_lowercase();
         let name = name.strip_suffix(".gz").unwrap_or(&name);
+        if [".counts.parquet", ".counts.csv", ".counts.arrow"]
+            .iter()
+            .any(|e| name.ends_with(e))
+        {
+            return Some(Format::Counts);
+        }
         let ext = name.rsplit_once('.')?.1;
         match ext {
             "csv" | "tsv" | "txt" => Some(Format::Csv),
@@ -48,6 +58,7 @@ impl Format {
             "csv" => Some(Format::Csv),
             "parquet" => Some(Format::Parquet),
             "arrow" | "ipc" | "feather" => Some(Format::Arrow),
+            "counts" => Some(Format::Counts),
             _ => None,
         }
     }
@@ -58,6 +69,7 @@ impl Format {
             Format::Csv => "csv",
             Format::Parquet => "parquet",
             Format::Arrow => "arrow",
+            Format::Counts => "counts",
         }
     }
 }
@@ -94,6 +106,13 @@ pub fn open(input: &InputFile, csv: &CsvOptions) -> Result<Box<dyn Source>> {
         Format::Csv => Ok(Box::new(csv::CsvSource::open(&input.path, csv)?)),
         Format::Parquet => Ok(Box::new(arrow::ParquetSource::open(&input.path)?)),
         Format::Arrow => Ok(Box::new(arrow::IpcSource::open(&input.path)?)),
+        Format::Counts => open(
+            &InputFile {
+                format: crate::counts::file_format(&input.path),
+                ..input.clone()
+            },
+            csv,
+        ),
     }
 }
 
