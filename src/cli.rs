@@ -139,7 +139,41 @@ enum Command {
     /// Write a deterministic synthetic prediction file (CSV, Parquet or Arrow).
     #[command(after_help = SYNTH_HELP)]
     Synth(SynthArgs),
+    /// Write the audit's count table (its sufficient statistics) to a file.
+    #[command(after_help = COUNTS_HELP)]
+    Counts(CountsArgs),
+    /// Add count tables from shards into one.
+    #[command(after_help = MERGE_HELP)]
+    Merge(MergeArgs),
+    /// Print the SQL query that makes the audit's count table in a database.
+    #[command(after_help = SQL_HELP)]
+    Sql(SqlArgs),
 }
+
+const COUNTS_HELP: &str = "\
+Worked example:
+  fairaudit counts audits/compas/audit.toml --out compas.counts.parquet
+  fairaudit counts shard-1.toml --out shard-1.counts.parquet   # then: fairaudit merge ...
+
+The table has one row per group × truth × prediction cell: the group columns, truth, prediction,
+score_bucket, count, weight_sum, weight_sq_sum, score_sum (and exact *_fixed sums); see
+docs/counts-format.md. The extension picks Parquet (default) or CSV (.csv). Audit it with a spec
+whose input is the table: `[input] path = \"compas.counts.parquet\"` (or `format = \"counts\"`).";
+
+const MERGE_HELP: &str = "\
+Worked example:
+  fairaudit merge shard-1.counts.parquet shard-2.counts.parquet --out all.counts.parquet
+
+The tables must be over the same attributes, in the same order. Sums are added exactly.";
+
+const SQL_HELP: &str = "\
+Worked example:
+  fairaudit sql audits/compas/audit.toml --dialect duckdb            # reads the spec's CSV itself
+  fairaudit sql audit.toml --dialect spark --table warehouse.predictions
+
+Run the query where the rows are, save its result as Parquet or CSV, and audit that file with
+`[input] format = \"counts\"`. Invalid truth or prediction values fail the query (DuckDB, Spark)
+or, with `input.on_invalid = \"reject\"`, are left out; see docs/counts-format.md.";
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum RunFormat {
@@ -290,6 +324,48 @@ struct MetricsArgs {
 }
 
 #[derive(Debug, Args)]
+struct CountsArgs {
+    /// The audit specification.
+    #[arg(value_name = "AUDIT.toml")]
+    spec: PathBuf,
+    /// The count table to write (.parquet, or .csv).
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    #[command(flatten)]
+    scan: ScanFlags,
+}
+
+#[derive(Debug, Args)]
+struct MergeArgs {
+    /// The count tables to add.
+    #[arg(value_name = "FILE", required = true)]
+    tables: Vec<PathBuf>,
+    /// The merged table (.parquet, or .csv).
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum SqlDialect {
+    Ansi,
+    Spark,
+    Duckdb,
+}
+
+#[derive(Debug, Args)]
+struct SqlArgs {
+    /// The audit specification.
+    #[arg(value_name = "AUDIT.toml")]
+    spec: PathBuf,
+    /// The SQL dialect.
+    #[arg(long, value_enum, default_value = "ansi")]
+    dialect: SqlDialect,
+    /// The table holding the rows (default: `predictions`; DuckDB reads the spec's files).
+    #[arg(long, value_name = "NAME")]
+    table: Option<String>,
+}
+
+#[derive(Debug, Args)]
 struct SynthArgs {
     /// Number of rows.
     #[arg(long, value_name = "N")]
@@ -310,6 +386,9 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Diff(a) => diff(a),
         Command::Metrics(a) => metrics(*a),
         Command::Synth(a) => synth(a),
+        Command::Counts(a) => counts(a),
+        Command::Merge(a) => merge(a),
+        Command::Sql(a) => sql(a),
     }
 }
 
@@ -329,31 +408,33 @@ fn threads(flag: Option<usize>) -> anyhow::Result<usize> {
     Ok(std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
-/// Runs the audit with a progress bar on a terminal.
-fn audit(spec: &fairaudit::ValidSpec, flags: &ScanFlags) -> anyhow::Result<fairaudit::Results> {
-    scanning(flags, |options| fairaudit::audit(spec, options))
-}
-
-/// Runs `work` (which scans inputs) with a progress bar on a terminal.
-fn scanning<T>(
+/// Runs `f` with a progress bar on stderr: rows counted and the read rate,
+/// shown only once a scan has run for a second (short scans stay silent),
+/// and never when stderr is not a terminal or with --quiet.
+fn with_progress<T>(
     flags: &ScanFlags,
-    work: impl FnOnce(&ScanOptions<'_>) -> fairaudit::Result<T>,
+    f: impl FnOnce(&ScanOptions<'_>) -> fairaudit::Result<T>,
 ) -> anyhow::Result<T> {
     let threads = threads(flags.threads)?;
     let show = !flags.quiet && std::io::stderr().is_terminal();
     let bar = indicatif::ProgressBar::hidden();
     if show {
-        bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
         bar.set_style(
             indicatif::ProgressStyle::with_template(
-                "{spinner} {msg} [{elapsed}] {bytes} read ({bytes_per_sec})",
+                "{spinner} {msg} [{elapsed}] {bytes} read ({binary_bytes_per_sec})",
             )
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
         );
     }
     let start = std::time::Instant::now();
+    let shown = std::sync::atomic::AtomicBool::new(false);
     let progress = |p: Progress| {
         if show && start.elapsed().as_secs_f64() > 1.0 {
+            // The bar is attached to stderr only now, so that a scan that
+            // ends within a second never draws anything.
+            if !shown.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            }
             bar.set_position(p.bytes);
             bar.set_message(format!("{} rows", fairaudit::report::format::count(p.rows)));
         }
@@ -362,9 +443,110 @@ fn scanning<T>(
         threads,
         progress: Some(&progress),
     };
-    let result = work(&options);
+    let result = f(&options);
     bar.finish_and_clear();
     Ok(result?)
+}
+
+/// Runs the audit with a progress bar on a terminal.
+fn audit(spec: &fairaudit::ValidSpec, flags: &ScanFlags) -> anyhow::Result<fairaudit::Results> {
+    with_progress(flags, |options| fairaudit::audit(spec, options))
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder, so
+/// that a failed write never leaves a half-written table behind.
+fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
+    std::fs::write(&tmp, bytes).map_err(|e| Error::write(path, &e))?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        Error::write(path, &e)
+    })?;
+    Ok(())
+}
+
+fn table_bytes(
+    table: &fairaudit::count::CountTable,
+    weighted: bool,
+    out: &Path,
+) -> anyhow::Result<Vec<u8>> {
+    let csv = fairaudit::counts::file_format(out) == fairaudit::load::Format::Csv;
+    let bytes = if csv {
+        fairaudit::counts::to_csv(table)
+    } else {
+        fairaudit::counts::to_parquet(table, weighted)
+    };
+    Ok(bytes.map_err(|e| e.in_file(out))?)
+}
+
+fn counts(a: CountsArgs) -> anyhow::Result<Exit> {
+    let spec = AuditSpec::from_file(&a.spec)?;
+    let base = a.spec.parent().map(Path::to_path_buf).unwrap_or_default();
+    let valid = spec.check(&base)?;
+    let scanned = with_progress(&a.scan, |options| fairaudit::scan::scan(&valid, options))?;
+    write_atomically(
+        &a.out,
+        &table_bytes(&scanned.table, scanned.weighted, &a.out)?,
+    )?;
+    let mut err = std::io::stderr().lock();
+    writeln!(
+        err,
+        "wrote {} cells ({} rows used of {} read) to {}",
+        fairaudit::report::format::count(scanned.table.len() as u64),
+        fairaudit::report::format::count(scanned.rows.used),
+        fairaudit::report::format::count(scanned.rows.read),
+        a.out.display()
+    )?;
+    Ok(Exit::Passed)
+}
+
+fn merge(a: MergeArgs) -> anyhow::Result<Exit> {
+    let mut tables = Vec::new();
+    for p in &a.tables {
+        let name = p.display().to_string();
+        let t = fairaudit::counts::read(p, &name, None, &Default::default())?;
+        tables.push((name, t));
+    }
+    let (table, weighted) = fairaudit::counts::merge(tables)?;
+    write_atomically(
+        &a.out,
+        &table_bytes(&table, weighted.unwrap_or(false), &a.out)?,
+    )?;
+    let mut err = std::io::stderr().lock();
+    writeln!(
+        err,
+        "merged {} tables: {} cells, {} rows, to {}",
+        a.tables.len(),
+        fairaudit::report::format::count(table.len() as u64),
+        fairaudit::report::format::count(table.total().count),
+        a.out.display()
+    )?;
+    Ok(Exit::Passed)
+}
+
+fn sql(a: SqlArgs) -> anyhow::Result<Exit> {
+    let spec = AuditSpec::from_file(&a.spec)?;
+    let base = a.spec.parent().map(Path::to_path_buf).unwrap_or_default();
+    let valid = spec.check(&base)?;
+    let dialect = match a.dialect {
+        SqlDialect::Ansi => fairaudit::sql::Dialect::Ansi,
+        SqlDialect::Spark => fairaudit::sql::Dialect::Spark,
+        SqlDialect::Duckdb => fairaudit::sql::Dialect::DuckDb,
+    };
+    let source = match a.table {
+        Some(t) => fairaudit::sql::Source::Table(t),
+        None => fairaudit::sql::Source::Inputs,
+    };
+    write_stdout(fairaudit::sql::query(&valid, dialect, &source)?.as_bytes())?;
+    Ok(Exit::Passed)
 }
 
 fn write_stdout(bytes: &[u8]) -> anyhow::Result<()> {
@@ -430,7 +612,7 @@ fn source_date_epoch() -> anyhow::Result<Option<u64>> {
 }
 
 fn verify(a: VerifyArgs) -> anyhow::Result<Exit> {
-    let report = scanning(&a.scan, |options| {
+    let report = with_progress(&a.scan, |options| {
         pack::verify(&a.pack, a.data.as_deref(), options)
     })?;
     match a.format {

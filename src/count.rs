@@ -203,6 +203,17 @@ impl CountTable {
         v
     }
 
+    /// The same counts with every weight 1: weight sums replaced by the
+    /// counts (for an unweighted audit of a weighted count table).
+    pub fn without_weights(mut self) -> CountTable {
+        for s in self.cells.values_mut() {
+            let n = Fixed::from_f64(s.count as f64).unwrap_or_default();
+            s.weight = n;
+            s.weight_sq = n;
+        }
+        self
+    }
+
     /// Whether any cell carries a non-integer or non-unit weight, i.e. whether
     /// weighted and unweighted statistics can differ.
     pub fn has_weights(&self) -> bool {

@@ -10,6 +10,9 @@
 //!   into a [`spec::ValidSpec`];
 //! * [`scan`] — reads CSV, Parquet or Arrow input in parallel chunks into a
 //!   [`count::CountTable`], the audit's sufficient statistics;
+//! * [`counts`] — the count table as a published file format (write, read,
+//!   merge), and [`sql`] — the `GROUP BY` query that makes the same table
+//!   inside a warehouse or Spark;
 //! * [`metrics`] — the registry of group metrics, disparities against a
 //!   reference group, and the peers' summary measures;
 //! * [`results::Results`] — the versioned schema every output is rendered from;
@@ -77,6 +80,7 @@
 #![deny(missing_docs)]
 
 pub mod count;
+pub mod counts;
 pub mod error;
 pub mod evaluate;
 pub mod filter;
@@ -89,6 +93,7 @@ pub mod report;
 pub mod results;
 pub mod scan;
 pub mod spec;
+pub mod sql;
 pub mod synth;
 pub mod uncertainty;
 pub mod value;

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::count::{CellKey, CellStats, CountTable, Fixed};
 use crate::error::{Error, Position, Result};
 use crate::filter::{Filter, Outcome};
-use crate::load::{self, Batch, Chunk, InputFile};
+use crate::load::{self, Batch, Chunk, Format, InputFile, Rows};
 use crate::spec::{
     ColumnRef, LabelRule, MAX_ATTRIBUTES, MAX_LEVELS, OnInvalid, Prediction, ValidSpec,
 };
@@ -200,15 +200,6 @@ impl Plan {
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-struct LocalKey {
-    ids: [u16; MAX_ATTRIBUTES],
-    truth: bool,
-    pred: bool,
-}
-
-const MISSING_ID: u16 = u16::MAX;
-
 /// The counts of one worker (over one or more chunks).
 struct Part {
     table: CountTable,
@@ -311,27 +302,318 @@ fn number(cell: &Cell<'_>, what: &str, col: usize) -> std::result::Result<f64, I
     }
 }
 
+/// The most distinct values of one attribute within one batch. Any more is
+/// an error anyway (an audit allows [`MAX_LEVELS`] in all), and the bound
+/// lets a row's group key pack into one `u128` (see [`pack_key`]).
+const BATCH_LEVELS: usize = (1 << 14) - 1;
+
+/// The id of a missing attribute value within a batch.
+const MISSING_ID: u16 = BATCH_LEVELS as u16;
+
+/// A row's cell within a batch: 14 bits per attribute id, then the truth
+/// and the prediction. One integer key hashes faster than a struct.
+#[inline]
+fn pack_key(ids: &[u16; MAX_ATTRIBUTES], truth: bool, pred: bool) -> u128 {
+    let mut k: u128 = 0;
+    for &id in ids {
+        k = (k << 14) | u128::from(id);
+    }
+    (k << 2) | (u128::from(truth) << 1) | u128::from(pred)
+}
+
+fn unpack_key(k: u128, nattr: usize) -> ([u16; MAX_ATTRIBUTES], bool, bool) {
+    let truth = k & 2 != 0;
+    let pred = k & 1 != 0;
+    let mut ids = [0u16; MAX_ATTRIBUTES];
+    let mut rest = k >> 2;
+    for j in (0..MAX_ATTRIBUTES).rev() {
+        ids[j] = (rest & 0x3fff) as u16;
+        rest >>= 14;
+    }
+    let _ = nattr;
+    (ids, truth, pred)
+}
+
+type FastMap<K, V> = HashMap<K, V, ahash::RandomState>;
+
+/// The hasher of the scan's per-batch maps. `ahash` is already compiled in
+/// (Arrow uses it), is among the fastest for short keys, and fixed seeds
+/// keep runs reproducible; hash-flooding resistance does not matter for
+/// maps that live for one batch and never reach an output.
+fn fast_map<K, V>() -> FastMap<K, V> {
+    HashMap::with_hasher(ahash::RandomState::with_seeds(
+        0x5eed_0001,
+        0x5eed_0002,
+        0x5eed_0003,
+        0x5eed_0004,
+    ))
+}
+
+/// Remembers, within one batch, what the scan made of each distinct text
+/// of a column (a group id, a label class, a filter outcome), so that a
+/// value repeated on a million rows is classified once, not a million
+/// times. A handful of values are searched linearly (faster than hashing
+/// for the usual few groups); beyond that a hash map takes over, up to
+/// `cap` entries, after which new texts are simply not remembered.
+struct TextMemo<V> {
+    small: Vec<(Box<str>, V)>,
+    map: FastMap<Box<str>, V>,
+    cap: usize,
+}
+
+const SMALL_MEMO: usize = 8;
+
+impl<V: Copy> TextMemo<V> {
+    fn new(cap: usize) -> TextMemo<V> {
+        TextMemo {
+            small: Vec::new(),
+            map: fast_map(),
+            cap,
+        }
+    }
+
+    #[inline]
+    fn get(&self, s: &str) -> Option<V> {
+        if self.map.is_empty() {
+            self.small
+                .iter()
+                .find(|(k, _)| eq_short(k.as_bytes(), s.as_bytes()))
+                .map(|(_, v)| *v)
+        } else {
+            self.map.get(s).copied()
+        }
+    }
+
+    fn insert(&mut self, s: &str, v: V) {
+        if self.map.is_empty() && self.small.len() < SMALL_MEMO {
+            self.small.push((s.into(), v));
+            return;
+        }
+        if self.map.is_empty() {
+            for (k, v) in self.small.drain(..) {
+                self.map.insert(k, v);
+            }
+        }
+        if self.map.len() < self.cap {
+            self.map.insert(s.into(), v);
+        }
+    }
+}
+
+/// Byte equality without a call to `memcmp` for the short texts that group
+/// and label columns hold: two overlapping word loads per side.
+#[inline]
+fn eq_short(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    fn word4(x: &[u8], at: usize) -> u32 {
+        u32::from_le_bytes([x[at], x[at + 1], x[at + 2], x[at + 3]])
+    }
+    fn word8(x: &[u8], at: usize) -> u64 {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&x[at..at + 8]);
+        u64::from_le_bytes(w)
+    }
+    match n {
+        0 => true,
+        1..=3 => a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1],
+        4..=8 => word4(a, 0) == word4(b, 0) && word4(a, n - 4) == word4(b, n - 4),
+        9..=16 => word8(a, 0) == word8(b, 0) && word8(a, n - 8) == word8(b, n - 8),
+        _ => a == b,
+    }
+}
+
+/// The most distinct texts a filter or label memo remembers per batch
+/// (more would cost memory for no gain on high-cardinality columns).
+const MEMO_CAP: usize = 4096;
+
+/// A label cell's class; `Invalid` is re-examined on its row for the message.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Positive,
+    Negative,
+    Invalid,
+}
+
+fn class_of(rule: &LabelRule, cell: &Cell<'_>) -> Class {
+    if rule.positive.iter().any(|l| l.matches(cell)) {
+        Class::Positive
+    } else if rule.negative.iter().any(|l| l.matches(cell)) {
+        Class::Negative
+    } else {
+        Class::Invalid
+    }
+}
+
+/// The classes of a label column's distinct values in one batch.
+struct ClassMemo {
+    text: TextMemo<Class>,
+    ints: Vec<(i64, Class)>,
+}
+
+impl ClassMemo {
+    fn new() -> ClassMemo {
+        ClassMemo {
+            text: TextMemo::new(MEMO_CAP),
+            ints: Vec::new(),
+        }
+    }
+
+    #[inline]
+    fn class(&mut self, rule: &LabelRule, cell: &Cell<'_>) -> Class {
+        match *cell {
+            Cell::Str(s) => match self.text.get(s) {
+                Some(c) => c,
+                None => {
+                    let c = class_of(rule, cell);
+                    self.text.insert(s, c);
+                    c
+                }
+            },
+            Cell::Int(i) => match self.ints.iter().find(|(k, _)| *k == i) {
+                Some((_, c)) => *c,
+                None => {
+                    let c = class_of(rule, cell);
+                    if self.ints.len() < SMALL_MEMO {
+                        self.ints.push((i, c));
+                    }
+                    c
+                }
+            },
+            other => class_of(rule, &other),
+        }
+    }
+}
+
+/// A non-text attribute value, as a memo key (its label is built only the
+/// first time it is seen).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum OtherKey {
+    Int(i64),
+    Float(u64),
+    Bool(bool),
+}
+
+/// The distinct values of one attribute in one batch: ids in order of
+/// first appearance, keyed by label (so that `1` and `"1"` are one group).
+struct Levels {
+    text: TextMemo<u16>,
+    other: FastMap<OtherKey, u16>,
+    by_label: FastMap<String, u16>,
+    labels: Vec<String>,
+}
+
+impl Levels {
+    fn new() -> Levels {
+        Levels {
+            text: TextMemo::new(usize::MAX),
+            other: fast_map(),
+            by_label: fast_map(),
+            labels: Vec::new(),
+        }
+    }
+
+    /// The id of a label, assigning the next one if it is new; `None` when
+    /// the batch already holds [`BATCH_LEVELS`] distinct values.
+    fn id_of_label(&mut self, label: String) -> Option<u16> {
+        if let Some(&id) = self.by_label.get(&label) {
+            return Some(id);
+        }
+        if self.labels.len() >= BATCH_LEVELS {
+            return None;
+        }
+        let id = self.labels.len() as u16;
+        self.labels.push(label.clone());
+        self.by_label.insert(label, id);
+        Some(id)
+    }
+
+    #[inline]
+    fn id(&mut self, cell: &Cell<'_>) -> Option<u16> {
+        match *cell {
+            Cell::Missing => Some(MISSING_ID),
+            Cell::Str(s) => match self.text.get(s) {
+                Some(id) => Some(id),
+                None => {
+                    let id = self.id_of_label(s.to_string())?;
+                    self.text.insert(s, id);
+                    Some(id)
+                }
+            },
+            other => {
+                let key = match other {
+                    Cell::Int(i) => OtherKey::Int(i),
+                    Cell::Float(f) => OtherKey::Float(f.to_bits()),
+                    _ => OtherKey::Bool(matches!(other, Cell::Bool(true))),
+                };
+                if let Some(&id) = self.other.get(&key) {
+                    return Some(id);
+                }
+                let id = self.id_of_label(other.to_label().unwrap_or_default())?;
+                self.other.insert(key, id);
+                Some(id)
+            }
+        }
+    }
+}
+
 /// Counts one batch into `part`. Returns the first fatal error.
 fn count_batch(plan: &Plan, batch: &Batch, part: &mut Part) -> Result<()> {
+    match batch {
+        Batch::Csv(b) => count_rows(plan, b, part),
+        Batch::Arrow(b) => count_rows(plan, b, part),
+    }
+}
+
+/// The scan's inner loop, compiled once per batch type.
+///
+/// Per row it does only what the row needs: each filter, label and group
+/// value is looked up in a per-batch memo of the column's distinct texts
+/// (most columns that matter to an audit have a handful), numbers (scores,
+/// weights) are parsed, and the row is added to a hash map keyed by one
+/// packed integer. Labels are built and relabelled once per batch, when the
+/// batch's cells are added to the count table.
+fn count_rows<B: Rows>(plan: &Plan, batch: &B, part: &mut Part) -> Result<()> {
     let nattr = plan.attrs.len();
-    let mut dicts: Vec<HashMap<String, u16>> = vec![HashMap::new(); nattr];
-    let mut raws: Vec<Vec<String>> = vec![Vec::new(); nattr];
-    let mut cells: HashMap<LocalKey, CellStats> = HashMap::new();
+    let mut levels: Vec<Levels> = (0..nattr).map(|_| Levels::new()).collect();
+    let mut filter_memo: Vec<TextMemo<Outcome>> = plan
+        .filters
+        .iter()
+        .map(|_| TextMemo::new(MEMO_CAP))
+        .collect();
+    let mut truth_memo = ClassMemo::new();
+    let mut pred_memo = ClassMemo::new();
+    let mut cells: FastMap<u128, CellStats> = fast_map();
+    let mut out_of_unit = 0u64;
     let one = Fixed::from_f64(1.0).unwrap_or_default();
-    'rows: for r in 0..batch.len() {
-        part.read += 1;
-        let fail = |col: usize, message: String, hint: String| {
-            Error::input(
-                Position::file(&plan.path)
-                    .with_row(batch.row_number(r))
-                    .with_column(plan.names[col].clone()),
-                message,
-            )
-            .with_hint(hint)
-        };
+    let fail = |col: usize, r: usize, message: String, hint: String| {
+        Error::input(
+            Position::file(&plan.path)
+                .with_row(batch.row_number(r))
+                .with_column(plan.names[col].clone()),
+            message,
+        )
+        .with_hint(hint)
+    };
+    let n = batch.rows();
+    part.read += n as u64;
+    'rows: for r in 0..n {
         for (i, (col, f)) in plan.filters.iter().enumerate() {
-            let cell = batch.cell(*col, r)?;
-            match f.apply(&cell) {
+            let cell = batch.cell(*col, r);
+            let outcome = match cell {
+                Cell::Str(s) => match filter_memo[i].get(s) {
+                    Some(o) => o,
+                    None => {
+                        let o = f.apply(&cell);
+                        filter_memo[i].insert(s, o);
+                        o
+                    }
+                },
+                other => f.apply(&other),
+            };
+            match outcome {
                 Outcome::Keep => {}
                 Outcome::Drop => {
                     part.filtered[i] += 1;
@@ -340,42 +622,43 @@ fn count_batch(plan: &Plan, batch: &Batch, part: &mut Part) -> Result<()> {
                 Outcome::Incomparable => {
                     return Err(fail(
                         *col,
+                        r,
                         format!("the filter `{f}` cannot compare the value {}", cell.describe()),
                         "compare numbers with numbers and text with quoted text, or add `COLUMN is not missing` / clean the column first".into(),
                     ));
                 }
             }
         }
-        let row: std::result::Result<(bool, bool, Fixed), Invalid> = (|| {
+        let row: std::result::Result<(bool, bool, Fixed, Fixed), Invalid> = (|| {
             let (tc, rule) = &plan.truth;
-            let truth = classify(
-                rule,
-                &batch.cell(*tc, r).unwrap_or(Cell::Missing),
-                "truth",
-                *tc,
-            )?;
-            let pred = match &plan.pred {
-                PredPlan::Label(c, rule) => classify(
-                    rule,
-                    &batch.cell(*c, r).unwrap_or(Cell::Missing),
-                    "prediction",
-                    *c,
-                )?,
+            let cell = batch.cell(*tc, r);
+            let truth = match truth_memo.class(rule, &cell) {
+                Class::Positive => true,
+                Class::Negative => false,
+                Class::Invalid => classify(rule, &cell, "truth", *tc)?,
+            };
+            let (pred, score) = match &plan.pred {
+                PredPlan::Label(c, rule) => {
+                    let cell = batch.cell(*c, r);
+                    let pred = match pred_memo.class(rule, &cell) {
+                        Class::Positive => true,
+                        Class::Negative => false,
+                        Class::Invalid => classify(rule, &cell, "prediction", *c)?,
+                    };
+                    (pred, Fixed::ZERO)
+                }
                 PredPlan::Threshold(c, t) => {
-                    let s = number(&batch.cell(*c, r).unwrap_or(Cell::Missing), "score", *c)?;
+                    let s = number(&batch.cell(*c, r), "score", *c)?;
                     if plan.unit_threshold && !(0.0..=1.0).contains(&s) {
-                        *part
-                            .warnings
-                            .entry((plan.names[*c].clone(), "scores outside [0, 1] although the threshold is in [0, 1]: check that the score is a probability".into()))
-                            .or_default() += 1;
+                        out_of_unit += 1;
                     }
-                    s >= *t
+                    (s >= *t, score_fixed(s))
                 }
             };
             let w = match plan.weight {
                 None => one,
                 Some(c) => {
-                    let w = number(&batch.cell(c, r).unwrap_or(Cell::Missing), "weight", c)?;
+                    let w = number(&batch.cell(c, r), "weight", c)?;
                     if w < 0.0 {
                         return Err(Invalid {
                             col: c,
@@ -397,12 +680,12 @@ fn count_batch(plan: &Plan, batch: &Batch, part: &mut Part) -> Result<()> {
                     Fixed::from_f64(w).unwrap_or_default()
                 }
             };
-            Ok((truth, pred, w))
+            Ok((truth, pred, w, score))
         })();
-        let (truth, pred, weight) = match row {
+        let (truth, pred, weight, score) = match row {
             Ok(x) => x,
             Err(inv) => match plan.on_invalid {
-                OnInvalid::Error => return Err(fail(inv.col, inv.reason, inv.hint)),
+                OnInvalid::Error => return Err(fail(inv.col, r, inv.reason, inv.hint)),
                 OnInvalid::Reject => {
                     *part
                         .rejections
@@ -414,27 +697,11 @@ fn count_batch(plan: &Plan, batch: &Batch, part: &mut Part) -> Result<()> {
         };
         let mut ids = [0u16; MAX_ATTRIBUTES];
         for (j, &col) in plan.attrs.iter().enumerate() {
-            let cell = batch.cell(col, r)?;
-            ids[j] = match cell {
-                Cell::Missing => MISSING_ID,
-                Cell::Str(s) => match dicts[j].get(s) {
-                    Some(&id) => id,
-                    None => new_level(
-                        &mut dicts[j],
-                        &mut raws[j],
-                        s.to_string(),
-                        plan,
-                        col,
-                        batch,
-                        r,
-                    )?,
-                },
-                other => {
-                    let label = other.to_label().unwrap_or_default();
-                    match dicts[j].get(&label) {
-                        Some(&id) => id,
-                        None => new_level(&mut dicts[j], &mut raws[j], label, plan, col, batch, r)?,
-                    }
+            ids[j] = match levels[j].id(&batch.cell(col, r)) {
+                Some(id) => id,
+                None => {
+                    return Err(too_many_levels(&plan.path, &plan.names[col])
+                        .map_position(|p| p.with_row(batch.row_number(r))));
                 }
             };
         }
@@ -447,18 +714,27 @@ fn count_batch(plan: &Plan, batch: &Batch, part: &mut Part) -> Result<()> {
             } else {
                 one
             },
-            score_sum: Fixed::ZERO,
+            score_sum: score,
         };
-        *cells.entry(LocalKey { ids, truth, pred }).or_default() += stats;
+        *cells.entry(pack_key(&ids, truth, pred)).or_default() += stats;
+    }
+    if out_of_unit > 0
+        && let PredPlan::Threshold(c, _) = &plan.pred
+    {
+        *part
+            .warnings
+            .entry((plan.names[*c].clone(), "scores outside [0, 1] although the threshold is in [0, 1]: check that the score is a probability".into()))
+            .or_default() += out_of_unit;
     }
     for (k, v) in cells {
+        let (ids, truth, pred) = unpack_key(k, nattr);
         let levels = (0..nattr)
             .map(|j| {
-                let id = k.ids[j];
+                let id = ids[j];
                 if id == MISSING_ID {
                     plan.missing_labels[j].clone()
                 } else {
-                    let raw = &raws[j][id as usize];
+                    let raw = &levels[j].labels[id as usize];
                     plan.relabel[j]
                         .get(raw)
                         .cloned()
@@ -469,8 +745,8 @@ fn count_batch(plan: &Plan, batch: &Batch, part: &mut Part) -> Result<()> {
         part.table.add(
             CellKey {
                 levels,
-                truth: k.truth,
-                pred: k.pred,
+                truth,
+                pred,
                 bucket: 0,
             },
             v,
@@ -479,23 +755,12 @@ fn count_batch(plan: &Plan, batch: &Batch, part: &mut Part) -> Result<()> {
     Ok(())
 }
 
-fn new_level(
-    dict: &mut HashMap<String, u16>,
-    raws: &mut Vec<String>,
-    label: String,
-    plan: &Plan,
-    col: usize,
-    batch: &Batch,
-    r: usize,
-) -> Result<u16> {
-    if raws.len() >= (MISSING_ID as usize) {
-        return Err(too_many_levels(&plan.path, &plan.names[col])
-            .map_position(|p| p.with_row(batch.row_number(r))));
-    }
-    let id = raws.len() as u16;
-    raws.push(label.clone());
-    dict.insert(label, id);
-    Ok(id)
+/// A score as a fixed-point addend of the cell's score sum. Scores beyond
+/// the fixed-point range (±[`Fixed::MAX_VALUE`], or infinite) are clamped
+/// to it: such a score is not a probability, and the sum of scores serves
+/// only threshold-free summaries of probabilities.
+fn score_fixed(s: f64) -> Fixed {
+    Fixed::from_f64(s.clamp(-Fixed::MAX_VALUE, Fixed::MAX_VALUE)).unwrap_or_default()
 }
 
 fn too_many_levels(path: &Path, column: &str) -> Error {
@@ -522,7 +787,13 @@ impl MapPosition for Error {
 }
 
 /// Scans the spec's inputs into a count table.
+///
+/// When the inputs are count tables (`Format::Counts`), nothing is scanned:
+/// the tables are read and added (see [`crate::counts`]).
 pub fn scan(spec: &ValidSpec, options: &ScanOptions<'_>) -> Result<ScanOutput> {
+    if spec.inputs.iter().any(|i| i.format == Format::Counts) {
+        return read_counts(spec);
+    }
     let attr_names: Vec<String> = spec.attributes.iter().map(|a| a.name.clone()).collect();
     let mut total = Part::new(attr_names.clone(), spec.filters.len());
     let rows_done = AtomicU64::new(0);
@@ -596,6 +867,90 @@ pub fn scan(spec: &ValidSpec, options: &ScanOptions<'_>) -> Result<ScanOutput> {
     })
 }
 
+/// An audit from count tables: the tables are read and added; rows are
+/// not filtered (a count table is a cohort already) and all are used.
+fn read_counts(spec: &ValidSpec) -> Result<ScanOutput> {
+    if let Some((i, input)) = spec
+        .inputs
+        .iter()
+        .enumerate()
+        .find(|(_, i)| i.format != Format::Counts)
+    {
+        return Err(Error::spec(
+            if spec.inputs.len() == 1 { "input.path".to_string() } else { format!("input.paths[{i}]") },
+            format!("`{}` holds rows, but the other inputs are count tables", input.display),
+        )
+        .with_hint("audit rows or count tables, not both: make a count table of the rows with `fairaudit counts`"));
+    }
+    if !spec.filters.is_empty() {
+        return Err(Error::spec(
+            "cohort.filters",
+            "cohort filters cannot apply to a count table: its rows were counted already",
+        )
+        .with_hint("remove [cohort] filters from this spec, and apply them where the table was made (the spec given to `fairaudit counts`, or the WHERE clause of `fairaudit sql`)"));
+    }
+    let attributes: Vec<crate::counts::AttributeColumn> = spec
+        .attributes
+        .iter()
+        .map(|a| crate::counts::AttributeColumn {
+            name: a.name.clone(),
+            column: a.column.name.clone(),
+            key: a.column.key.clone(),
+        })
+        .collect();
+    let levels = crate::counts::LevelMap {
+        relabel: spec.attributes.iter().map(|a| a.relabel.clone()).collect(),
+        missing: spec
+            .attributes
+            .iter()
+            .map(|a| a.missing_label.clone())
+            .collect(),
+    };
+    let attr_names: Vec<String> = attributes.iter().map(|a| a.name.clone()).collect();
+    let mut table = CountTable::new(attr_names);
+    for input in &spec.inputs {
+        let read = crate::counts::read(&input.path, &input.display, Some(&attributes), &levels)?;
+        table.merge(read.table);
+    }
+    if table.is_empty() {
+        let file = spec
+            .inputs
+            .first()
+            .map(|i| i.path.clone())
+            .unwrap_or_default();
+        return Err(
+            Error::input(Position::file(&file), "the count table has no rows").with_hint(
+                "check that the right file is named and that the query that made it selected rows",
+            ),
+        );
+    }
+    for (i, a) in spec.attributes.iter().enumerate() {
+        if table.levels(i).len() > MAX_LEVELS {
+            let file = spec
+                .inputs
+                .first()
+                .map(|i| i.path.clone())
+                .unwrap_or_default();
+            return Err(too_many_levels(&file, &a.column.name));
+        }
+    }
+    let weighted = spec.weight.is_some();
+    if !weighted {
+        table = table.without_weights();
+    }
+    let used = table.total().count;
+    Ok(ScanOutput {
+        table,
+        rows: RowAccounting {
+            read: used,
+            used,
+            ..RowAccounting::default()
+        },
+        warnings: Vec::new(),
+        weighted,
+    })
+}
+
 fn scan_file(
     spec: &ValidSpec,
     input: &InputFile,
@@ -629,8 +984,8 @@ fn scan_file(
                         continue;
                     }
                     let mut local = Part::new(attr_names.to_vec(), spec.filters.len());
-                    let result = chunk.decode().and_then(|batch| {
-                        count_batch(&plan, &batch, &mut local)?;
+                    let result = chunk.for_each_batch(&mut |batch| {
+                        count_batch(&plan, batch, &mut local)?;
                         rows_done.fetch_add(batch.len() as u64, Ordering::Relaxed);
                         Ok(())
                     });

@@ -617,7 +617,7 @@ impl AuditSpec {
             None => None,
             Some(f) => Some(Format::from_name(f).ok_or_else(|| {
                 Error::spec("input.format", format!("unknown format `{f}`"))
-                    .with_hint("use one of: csv, parquet, arrow")
+                    .with_hint("use one of: csv, parquet, arrow, counts (a count table)")
             })?),
         };
         let mut inputs = Vec::new();

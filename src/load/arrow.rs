@@ -11,10 +11,16 @@ use arrow_array::types::{
     Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type,
     UInt32Type, UInt64Type,
 };
-use arrow_array::{Array, ArrayRef, RecordBatch};
+use arrow_array::{
+    Array, ArrayRef, BooleanArray, Float32Array, Float64Array, Int8Array, Int16Array, Int32Array,
+    Int64Array, LargeStringArray, RecordBatch, StringArray, StringViewArray, UInt8Array,
+    UInt16Array, UInt32Array, UInt64Array,
+};
 use arrow_schema::{DataType, SchemaRef};
 use parquet::arrow::ProjectionMask;
-use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
+use parquet::arrow::arrow_reader::{
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+};
 
 use crate::error::{Error, Position, Result};
 use crate::value::Cell;
@@ -28,42 +34,92 @@ fn schema_names(schema: &SchemaRef) -> Vec<String> {
 }
 
 /// A Parquet file being read.
+///
+/// The reading thread only hands out row groups; each worker decodes the
+/// row groups it is given with a reader of its own (see [`RowGroupChunk`]),
+/// so that decompression and decoding run on every core, not on the
+/// reading thread alone.
 pub struct ParquetSource {
     path: PathBuf,
     header: Vec<String>,
-    builder: Option<ParquetRecordBatchReaderBuilder<File>>,
-    reader: Option<ParquetRecordBatchReader>,
+    metadata: ArrowReaderMetadata,
+    mask: Option<ProjectionMask>,
     map: Arc<Vec<usize>>,
+    next_group: usize,
     next_row: u64,
-    total_bytes: u64,
-    total_rows: u64,
+    bytes: u64,
 }
 
 impl ParquetSource {
     /// Opens the file and reads its schema.
     pub fn open(path: &Path) -> Result<ParquetSource> {
         let file = File::open(path).map_err(|e| Error::io(path, &e))?;
-        let total_bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
-        let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| {
-            Error::input(
-                Position::file(path),
-                format!("cannot read the file as Parquet: {e}"),
-            )
-            .with_hint(
-                "check that the file is a complete Parquet file, or give the right extension",
-            )
-        })?;
-        let total_rows = builder.metadata().file_metadata().num_rows().max(0) as u64;
+        let metadata =
+            ArrowReaderMetadata::load(&file, ArrowReaderOptions::new()).map_err(|e| {
+                Error::input(
+                    Position::file(path),
+                    format!("cannot read the file as Parquet: {e}"),
+                )
+                .with_hint(
+                    "check that the file is a complete Parquet file, or give the right extension",
+                )
+            })?;
         Ok(ParquetSource {
             path: path.to_path_buf(),
-            header: schema_names(builder.schema()),
-            builder: Some(builder),
-            reader: None,
+            header: schema_names(metadata.schema()),
+            metadata,
+            mask: None,
             map: Arc::new(Vec::new()),
+            next_group: 0,
             next_row: 1,
-            total_bytes,
-            total_rows,
+            bytes: 0,
         })
+    }
+}
+
+/// One row group of a Parquet file, not yet read: the worker that gets it
+/// opens the file, decodes the group's projected columns in batches of
+/// `BATCH_ROWS` rows and counts each batch, so memory stays at one batch
+/// per worker whatever the size of the group.
+pub struct RowGroupChunk {
+    path: PathBuf,
+    metadata: ArrowReaderMetadata,
+    mask: ProjectionMask,
+    group: usize,
+    first_row: u64,
+    map: Arc<Vec<usize>>,
+}
+
+impl RowGroupChunk {
+    /// Decodes the row group batch by batch, calling `f` on each.
+    pub fn for_each_batch(self, f: &mut dyn FnMut(ArrowBatch) -> Result<()>) -> Result<()> {
+        let file = File::open(&self.path).map_err(|e| Error::io(&self.path, &e))?;
+        let decode_error = |row: u64, e: &dyn std::fmt::Display| {
+            Error::input(
+                Position::file(&self.path).with_row(row),
+                format!("cannot decode Parquet data: {e}"),
+            )
+        };
+        let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(file, self.metadata)
+            .with_projection(self.mask)
+            .with_row_groups(vec![self.group])
+            .with_batch_size(BATCH_ROWS)
+            .build()
+            .map_err(|e| decode_error(self.first_row, &e))?;
+        let mut next_row = self.first_row;
+        for batch in reader {
+            let batch = batch.map_err(|e| decode_error(next_row, &e))?;
+            let first_row = next_row;
+            next_row += batch.num_rows() as u64;
+            let chunk = ArrowChunk {
+                batch,
+                first_row,
+                map: self.map.clone(),
+                path: self.path.clone(),
+            };
+            f(chunk.decode()?)?;
+        }
+        Ok(())
     }
 }
 
@@ -86,57 +142,43 @@ impl Source for ParquetSource {
     }
 
     fn project(&mut self, columns: &[usize]) -> Result<()> {
-        let Some(builder) = self.builder.take() else {
-            return Ok(());
-        };
         let (sorted, map) = projection_map(columns);
-        let mask = ProjectionMask::roots(builder.parquet_schema(), sorted);
-        let reader = builder
-            .with_projection(mask)
-            .with_batch_size(BATCH_ROWS)
-            .build()
-            .map_err(|e| {
-                Error::input(
-                    Position::file(&self.path),
-                    format!("cannot read the Parquet columns: {e}"),
-                )
-            })?;
-        self.reader = Some(reader);
+        self.mask = Some(ProjectionMask::roots(
+            self.metadata.metadata().file_metadata().schema_descr(),
+            sorted,
+        ));
         self.map = Arc::new(map);
         Ok(())
     }
 
     fn next_chunk(&mut self) -> Result<Option<Chunk>> {
-        let Some(reader) = self.reader.as_mut() else {
+        let Some(mask) = self.mask.clone() else {
             return Err(Error::input(
                 Position::file(&self.path),
                 "internal: the Parquet source was read before its columns were chosen",
             ));
         };
-        match reader.next() {
-            None => Ok(None),
-            Some(Err(e)) => Err(Error::input(
-                Position::file(&self.path).with_row(self.next_row),
-                format!("cannot decode Parquet data: {e}"),
-            )),
-            Some(Ok(batch)) => {
-                let first_row = self.next_row;
-                self.next_row += batch.num_rows() as u64;
-                Ok(Some(Chunk::Arrow(ArrowChunk {
-                    batch,
-                    first_row,
-                    map: self.map.clone(),
-                    path: self.path.clone(),
-                })))
-            }
+        let meta = self.metadata.metadata();
+        if self.next_group >= meta.num_row_groups() {
+            return Ok(None);
         }
+        let group = meta.row_group(self.next_group);
+        let chunk = RowGroupChunk {
+            path: self.path.clone(),
+            metadata: self.metadata.clone(),
+            mask,
+            group: self.next_group,
+            first_row: self.next_row,
+            map: self.map.clone(),
+        };
+        self.next_group += 1;
+        self.next_row += group.num_rows().max(0) as u64;
+        self.bytes += group.compressed_size().max(0) as u64;
+        Ok(Some(Chunk::RowGroup(chunk)))
     }
 
     fn bytes_read(&self) -> u64 {
-        if self.total_rows == 0 {
-            return self.total_bytes;
-        }
-        ((self.next_row - 1) as f64 / self.total_rows as f64 * self.total_bytes as f64) as u64
+        self.bytes
     }
 }
 
@@ -280,21 +322,23 @@ impl ArrowChunk {
     }
 }
 
+/// A column of a batch, downcast once to its concrete array type so that
+/// reading a cell is a plain indexed load, not a dynamic downcast per cell.
 enum Col {
-    Utf8(ArrayRef),
-    LargeUtf8(ArrayRef),
-    Utf8View(ArrayRef),
-    Bool(ArrayRef),
-    I8(ArrayRef),
-    I16(ArrayRef),
-    I32(ArrayRef),
-    I64(ArrayRef),
-    U8(ArrayRef),
-    U16(ArrayRef),
-    U32(ArrayRef),
-    U64(ArrayRef),
-    F32(ArrayRef),
-    F64(ArrayRef),
+    Utf8(StringArray),
+    LargeUtf8(LargeStringArray),
+    Utf8View(StringViewArray),
+    Bool(BooleanArray),
+    I8(Int8Array),
+    I16(Int16Array),
+    I32(Int32Array),
+    I64(Int64Array),
+    U8(UInt8Array),
+    U16(UInt16Array),
+    U32(UInt32Array),
+    U64(UInt64Array),
+    F32(Float32Array),
+    F64(Float64Array),
     /// A dictionary-encoded column: its keys as integers and its values.
     Dict(Vec<Option<usize>>, Box<Col>),
     Null,
@@ -303,20 +347,20 @@ enum Col {
 impl Col {
     fn new(a: ArrayRef, name: &str, path: &Path) -> Result<Col> {
         Ok(match a.data_type() {
-            DataType::Utf8 => Col::Utf8(a),
-            DataType::LargeUtf8 => Col::LargeUtf8(a),
-            DataType::Utf8View => Col::Utf8View(a),
-            DataType::Boolean => Col::Bool(a),
-            DataType::Int8 => Col::I8(a),
-            DataType::Int16 => Col::I16(a),
-            DataType::Int32 => Col::I32(a),
-            DataType::Int64 => Col::I64(a),
-            DataType::UInt8 => Col::U8(a),
-            DataType::UInt16 => Col::U16(a),
-            DataType::UInt32 => Col::U32(a),
-            DataType::UInt64 => Col::U64(a),
-            DataType::Float32 => Col::F32(a),
-            DataType::Float64 => Col::F64(a),
+            DataType::Utf8 => Col::Utf8(a.as_string::<i32>().clone()),
+            DataType::LargeUtf8 => Col::LargeUtf8(a.as_string::<i64>().clone()),
+            DataType::Utf8View => Col::Utf8View(a.as_string_view().clone()),
+            DataType::Boolean => Col::Bool(a.as_boolean().clone()),
+            DataType::Int8 => Col::I8(a.as_primitive::<Int8Type>().clone()),
+            DataType::Int16 => Col::I16(a.as_primitive::<Int16Type>().clone()),
+            DataType::Int32 => Col::I32(a.as_primitive::<Int32Type>().clone()),
+            DataType::Int64 => Col::I64(a.as_primitive::<Int64Type>().clone()),
+            DataType::UInt8 => Col::U8(a.as_primitive::<UInt8Type>().clone()),
+            DataType::UInt16 => Col::U16(a.as_primitive::<UInt16Type>().clone()),
+            DataType::UInt32 => Col::U32(a.as_primitive::<UInt32Type>().clone()),
+            DataType::UInt64 => Col::U64(a.as_primitive::<UInt64Type>().clone()),
+            DataType::Float32 => Col::F32(a.as_primitive::<Float32Type>().clone()),
+            DataType::Float64 => Col::F64(a.as_primitive::<Float64Type>().clone()),
             DataType::Null => Col::Null,
             DataType::Dictionary(_, _) => {
                 let d = a.as_any_dictionary();
@@ -347,67 +391,31 @@ impl Col {
 
     #[inline]
     fn cell(&self, row: usize) -> Cell<'_> {
-        macro_rules! prim {
-            ($a:expr, $t:ty, $variant:ident, $conv:expr) => {{
-                let arr = $a.as_primitive::<$t>();
-                if arr.is_null(row) {
+        macro_rules! get {
+            ($arr:expr, $conv:expr) => {{
+                if $arr.is_null(row) {
                     Cell::Missing
                 } else {
-                    Cell::$variant($conv(arr.value(row)))
+                    $conv($arr.value(row))
                 }
             }};
         }
         match self {
-            Col::Utf8(a) => {
-                let arr = a.as_string::<i32>();
-                if arr.is_null(row) {
-                    Cell::Missing
-                } else {
-                    Cell::Str(arr.value(row))
-                }
-            }
-            Col::LargeUtf8(a) => {
-                let arr = a.as_string::<i64>();
-                if arr.is_null(row) {
-                    Cell::Missing
-                } else {
-                    Cell::Str(arr.value(row))
-                }
-            }
-            Col::Utf8View(a) => {
-                let arr = a.as_string_view();
-                if arr.is_null(row) {
-                    Cell::Missing
-                } else {
-                    Cell::Str(arr.value(row))
-                }
-            }
-            Col::Bool(a) => {
-                let arr = a.as_boolean();
-                if arr.is_null(row) {
-                    Cell::Missing
-                } else {
-                    Cell::Bool(arr.value(row))
-                }
-            }
-            Col::I8(a) => prim!(a, Int8Type, Int, i64::from),
-            Col::I16(a) => prim!(a, Int16Type, Int, i64::from),
-            Col::I32(a) => prim!(a, Int32Type, Int, i64::from),
-            Col::I64(a) => prim!(a, Int64Type, Int, |v: i64| v),
-            Col::U8(a) => prim!(a, UInt8Type, Int, i64::from),
-            Col::U16(a) => prim!(a, UInt16Type, Int, i64::from),
-            Col::U32(a) => prim!(a, UInt32Type, Int, i64::from),
-            Col::U64(a) => {
-                let arr = a.as_primitive::<UInt64Type>();
-                if arr.is_null(row) {
-                    Cell::Missing
-                } else {
-                    let v = arr.value(row);
-                    i64::try_from(v).map_or(Cell::Float(v as f64), Cell::Int)
-                }
-            }
-            Col::F32(a) => prim!(a, Float32Type, Float, f64::from),
-            Col::F64(a) => prim!(a, Float64Type, Float, |v: f64| v),
+            Col::Utf8(a) => get!(a, Cell::Str),
+            Col::LargeUtf8(a) => get!(a, Cell::Str),
+            Col::Utf8View(a) => get!(a, Cell::Str),
+            Col::Bool(a) => get!(a, Cell::Bool),
+            Col::I8(a) => get!(a, |v| Cell::Int(i64::from(v))),
+            Col::I16(a) => get!(a, |v| Cell::Int(i64::from(v))),
+            Col::I32(a) => get!(a, |v| Cell::Int(i64::from(v))),
+            Col::I64(a) => get!(a, Cell::Int),
+            Col::U8(a) => get!(a, |v| Cell::Int(i64::from(v))),
+            Col::U16(a) => get!(a, |v| Cell::Int(i64::from(v))),
+            Col::U32(a) => get!(a, |v| Cell::Int(i64::from(v))),
+            Col::U64(a) => get!(a, |v: u64| i64::try_from(v)
+                .map_or(Cell::Float(v as f64), Cell::Int)),
+            Col::F32(a) => get!(a, |v| Cell::Float(f64::from(v))),
+            Col::F64(a) => get!(a, Cell::Float),
             Col::Dict(keys, values) => match keys.get(row).copied().flatten() {
                 Some(k) => values.cell(k),
                 None => Cell::Missing,
@@ -428,6 +436,11 @@ impl ArrowBatch {
     /// The number of rows.
     pub fn len(&self) -> usize {
         self.len
+    }
+
+    /// Whether the batch has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
     }
 
     /// The value of projected column `col` at `row`.

@@ -186,6 +186,16 @@ impl CsvSource {
 /// The index just past the last newline that is outside quotes in `buf`
 /// (the first one if `first`), or `None` if there is none.
 fn record_end(buf: &[u8], first: bool) -> Option<usize> {
+    // Without quotes every newline ends a record: find the last one
+    // directly instead of stepping through each line.
+    if memchr::memchr(b'"', buf).is_none() {
+        let at = if first {
+            memchr::memchr(b'\n', buf)
+        } else {
+            memchr::memrchr(b'\n', buf)
+        };
+        return at.map(|i| i + 1);
+    }
     let mut in_quotes = false;
     let mut last = None;
     let mut i = 0;
@@ -279,7 +289,38 @@ pub struct CsvChunk {
 
 impl CsvChunk {
     /// Parses the records, keeping the projected columns only.
+    ///
+    /// Most exports quote nothing and end lines with `\n`. For such a chunk
+    /// (no `"` and no `\r` anywhere in it) a field is exactly the bytes
+    /// between two delimiters, so the records are split in place with
+    /// `memchr` and the batch borrows its fields from the chunk itself: no
+    /// field is copied, and UTF-8 is validated once for the whole chunk.
+    /// Any other chunk goes through the `csv` crate, which handles quoting
+    /// and every line terminator; both paths give the same fields, the same
+    /// line numbers and the same errors.
     pub fn decode(self) -> Result<CsvBatch> {
+        if memchr::memchr2(b'"', b'\r', &self.bytes).is_none() {
+            match String::from_utf8(self.bytes) {
+                Ok(text) => return self::split_plain(text, self.first_line, self.shared),
+                Err(e) => {
+                    // Invalid UTF-8 somewhere: it may sit in a column the
+                    // audit does not read, so let the general path check
+                    // the projected fields one by one.
+                    let chunk = CsvChunk {
+                        bytes: e.into_bytes(),
+                        first_line: self.first_line,
+                        shared: self.shared,
+                    };
+                    return chunk.decode_quoted();
+                }
+            }
+        }
+        self.decode_quoted()
+    }
+
+    /// The general path: the `csv` crate parses every record, and the
+    /// projected fields are copied (unescaped) into the batch.
+    fn decode_quoted(self) -> Result<CsvBatch> {
         let sh = &self.shared;
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(false)
@@ -288,7 +329,7 @@ impl CsvChunk {
             .from_reader(&self.bytes[..]);
         let ncols = sh.projection.len();
         let mut data = String::with_capacity(self.bytes.len() / 4);
-        let mut ends: Vec<u32> = Vec::new();
+        let mut spans: Vec<u32> = Vec::new();
         let mut lines: Vec<u64> = Vec::new();
         let mut rec = csv::ByteRecord::new();
         // Physical line numbers (what an editor shows), counted from the
@@ -328,29 +369,12 @@ impl CsvChunk {
                 continue; // a blank line
             }
             if rec.len() != sh.header_len {
-                return Err(Error::input(
-                    Position::file(&sh.path).with_row(line),
-                    format!(
-                        "the line has {} fields but the header has {}",
-                        rec.len(),
-                        sh.header_len
-                    ),
-                )
-                .with_hint(
-                    "check the delimiter (`input.delimiter`) and the quoting of that line",
-                ));
+                return Err(ragged(sh, line, rec.len()));
             }
             for (j, &c) in sh.projection.iter().enumerate() {
                 let field = rec.get(c).unwrap_or(b"");
-                let s = std::str::from_utf8(field).map_err(|_| {
-                    Error::input(
-                        Position::file(&sh.path)
-                            .with_row(line)
-                            .with_column(sh.names[j].clone()),
-                        "the value is not valid UTF-8 text",
-                    )
-                    .with_hint("re-export the file as UTF-8")
-                })?;
+                let s = std::str::from_utf8(field).map_err(|_| not_utf8(sh, line, j))?;
+                let start = data.len();
                 data.push_str(s);
                 if data.len() > u32::MAX as usize {
                     return Err(Error::input(
@@ -358,13 +382,14 @@ impl CsvChunk {
                         "a single record block exceeds 4 GiB",
                     ));
                 }
-                ends.push(data.len() as u32);
+                spans.push(start as u32);
+                spans.push(data.len() as u32);
             }
             lines.push(line);
         }
         Ok(CsvBatch {
             data,
-            ends,
+            spans,
             ncols,
             lines,
             shared: self.shared.clone(),
@@ -372,10 +397,183 @@ impl CsvChunk {
     }
 }
 
-/// Parsed CSV rows: the projected fields of each row, as text.
+fn ragged(sh: &Shared, line: u64, fields: usize) -> Error {
+    Error::input(
+        Position::file(&sh.path).with_row(line),
+        format!(
+            "the line has {} fields but the header has {}",
+            fields, sh.header_len
+        ),
+    )
+    .with_hint("check the delimiter (`input.delimiter`) and the quoting of that line")
+}
+
+fn not_utf8(sh: &Shared, line: u64, col: usize) -> Error {
+    Error::input(
+        Position::file(&sh.path)
+            .with_row(line)
+            .with_column(sh.names[col].clone()),
+        "the value is not valid UTF-8 text",
+    )
+    .with_hint("re-export the file as UTF-8")
+}
+
+/// Splits a chunk without quotes or carriage returns: records end at `\n`,
+/// fields at the delimiter. Blank lines are skipped, as the `csv` crate
+/// skips them.
+fn split_plain(text: String, first_line: u64, shared: Arc<Shared>) -> Result<CsvBatch> {
+    let sh = &*shared;
+    let ncols = sh.projection.len();
+    if text.len() > u32::MAX as usize {
+        return Err(Error::input(
+            Position::file(&sh.path).with_row(first_line),
+            "a single record block exceeds 4 GiB",
+        ));
+    }
+    // For each field of a record, the projected slot it fills (if any).
+    let mut slot_of = vec![usize::MAX; sh.header_len];
+    for (j, &c) in sh.projection.iter().enumerate() {
+        slot_of[c] = j;
+    }
+    let bytes = text.as_bytes();
+    let mut spans: Vec<u32> = Vec::with_capacity(bytes.len() / 8);
+    let mut lines: Vec<u64> = Vec::with_capacity(bytes.len() / 32);
+    let mut line = first_line;
+    let mut field = 0usize;
+    let mut start = 0usize;
+    // The current record's spans are written in place at the end of
+    // `spans` (slot `j` at `row + 2j`), and dropped again for a blank line.
+    let mut row = 0usize;
+    spans.resize(2 * ncols, 0);
+    for (at, newline) in Separators::new(bytes, sh.delimiter) {
+        if let Some(&j) = slot_of.get(field)
+            && j != usize::MAX
+        {
+            spans[row + 2 * j] = start as u32;
+            spans[row + 2 * j + 1] = at as u32;
+        }
+        if newline {
+            if !(field == 0 && at == start) {
+                if field + 1 != sh.header_len {
+                    return Err(ragged(sh, line, field + 1));
+                }
+                lines.push(line);
+                row += 2 * ncols;
+                spans.resize(row + 2 * ncols, 0);
+            }
+            line += 1;
+            field = 0;
+        } else {
+            field += 1;
+        }
+        start = at + 1;
+    }
+    if start < bytes.len() || field > 0 {
+        // The last record of the file, without a final newline.
+        let at = bytes.len();
+        if let Some(&j) = slot_of.get(field)
+            && j != usize::MAX
+        {
+            spans[row + 2 * j] = start as u32;
+            spans[row + 2 * j + 1] = at as u32;
+        }
+        if field + 1 != sh.header_len {
+            return Err(ragged(sh, line, field + 1));
+        }
+        lines.push(line);
+        row += 2 * ncols;
+    }
+    spans.truncate(row);
+    Ok(CsvBatch {
+        data: text,
+        spans,
+        ncols,
+        lines,
+        shared,
+    })
+}
+
+/// The positions of delimiters and newlines in `bytes`, in order, each with
+/// whether it is a newline.
+///
+/// Fields in exports are a few bytes long, so separators are dense (one in
+/// five bytes): rather than searching from one to the next, this finds all
+/// of them in each 8-byte word at once with the classic SWAR zero-byte test
+/// (exact, no false positives) and walks the set bits.
+struct Separators<'a> {
+    bytes: &'a [u8],
+    delim: u64,
+    /// Start of the current word.
+    base: usize,
+    /// High bit of each byte of the current word that is a separator.
+    mask: u64,
+    /// High bit of each byte of the current word that is a newline.
+    newlines: u64,
+}
+
+const LO7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+const ONES: u64 = 0x0101_0101_0101_0101;
+
+impl<'a> Separators<'a> {
+    fn new(bytes: &'a [u8], delimiter: u8) -> Separators<'a> {
+        let mut s = Separators {
+            bytes,
+            delim: ONES * u64::from(delimiter),
+            base: 0,
+            mask: 0,
+            newlines: 0,
+        };
+        s.load(0);
+        s
+    }
+
+    /// High bit set in each byte of `x` that is zero.
+    #[inline]
+    fn zero_bytes(x: u64) -> u64 {
+        !(((x & LO7).wrapping_add(LO7)) | x | LO7)
+    }
+
+    #[inline]
+    fn load(&mut self, base: usize) {
+        self.base = base;
+        let rest = &self.bytes[base.min(self.bytes.len())..];
+        let mut w = [0u8; 8];
+        let n = rest.len().min(8);
+        w[..n].copy_from_slice(&rest[..n]);
+        // Bytes past the end are zero: never a newline, and never the
+        // delimiter because they are masked off below.
+        let x = u64::from_le_bytes(w);
+        let valid = if n == 8 { !0 } else { (1u64 << (8 * n)) - 1 };
+        self.newlines = Self::zero_bytes(x ^ (ONES * u64::from(b'\n'))) & valid & (ONES << 7);
+        self.mask = (Self::zero_bytes(x ^ self.delim) & valid & (ONES << 7)) | self.newlines;
+    }
+}
+
+impl Iterator for Separators<'_> {
+    type Item = (usize, bool);
+
+    #[inline]
+    fn next(&mut self) -> Option<(usize, bool)> {
+        while self.mask == 0 {
+            if self.base + 8 >= self.bytes.len() {
+                return None;
+            }
+            self.load(self.base + 8);
+        }
+        let bit = self.mask.trailing_zeros();
+        self.mask &= self.mask - 1;
+        let newline = self.newlines & (1u64 << bit) != 0;
+        Some((self.base + (bit / 8) as usize, newline))
+    }
+}
+
+/// Parsed CSV rows: the projected fields of each row, as spans of text.
 pub struct CsvBatch {
+    /// The text the spans point into: the chunk itself (fast path) or the
+    /// copied, unescaped projected fields (general path).
     data: String,
-    ends: Vec<u32>,
+    /// Start and end of each projected field, row by row.
+    spans: Vec<u32>,
     ncols: usize,
     lines: Vec<u64>,
     shared: Arc<Shared>,
@@ -387,25 +585,25 @@ impl CsvBatch {
         self.lines.len()
     }
 
+    /// Whether the batch has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
     /// The value of projected column `col` at `row`.
     #[inline]
-    pub fn cell(&self, col: usize, row: usize) -> Result<Cell<'_>> {
-        let idx = row * self.ncols + col;
-        let start = if idx == 0 {
-            0
-        } else {
-            self.ends[idx - 1] as usize
-        };
+    pub fn cell(&self, col: usize, row: usize) -> Cell<'_> {
+        let idx = 2 * (row * self.ncols + col);
         let s = self
             .data
-            .get(start..self.ends[idx] as usize)
+            .get(self.spans[idx] as usize..self.spans[idx + 1] as usize)
             .unwrap_or_default();
         let missing = if self.shared.only_empty_missing {
             s.is_empty()
         } else {
             self.shared.missing.iter().any(|m| m == s)
         };
-        Ok(if missing { Cell::Missing } else { Cell::Str(s) })
+        if missing { Cell::Missing } else { Cell::Str(s) }
     }
 
     /// The 1-based line of `row` in the file.
@@ -440,18 +638,20 @@ mod tests {
         let mut rows = Vec::new();
         let mut lines = Vec::new();
         while let Some(chunk) = src.next_chunk()? {
-            let b = chunk.decode()?;
-            for r in 0..b.len() {
-                rows.push(
-                    (0..cols.len())
-                        .map(|c| match b.cell(c, r).unwrap() {
-                            Cell::Missing => "<NA>".to_string(),
-                            other => other.to_label().unwrap(),
-                        })
-                        .collect(),
-                );
-                lines.push(b.row_number(r));
-            }
+            chunk.for_each_batch(&mut |b| {
+                for r in 0..b.len() {
+                    rows.push(
+                        (0..cols.len())
+                            .map(|c| match b.cell(c, r) {
+                                Cell::Missing => "<NA>".to_string(),
+                                other => other.to_label().unwrap(),
+                            })
+                            .collect(),
+                    );
+                    lines.push(b.row_number(r));
+                }
+                Ok(())
+            })?;
         }
         Ok((header, rows, lines))
     }
@@ -485,5 +685,81 @@ mod tests {
         assert!(e.to_string().contains("the file is empty"), "{e}");
         let e = read_all("\n\n", &CsvOptions::default()).unwrap_err();
         assert!(e.to_string().contains("the file is empty"), "{e}");
+    }
+
+    /// Both decoding paths over the same bytes: fields, lines and errors.
+    fn both_paths(text: &[u8], projection: &[usize]) -> [Result<Vec<(u64, Vec<String>)>>; 2] {
+        let header_len = 3;
+        let shared = Arc::new(Shared {
+            path: PathBuf::from("t.csv"),
+            delimiter: b',',
+            missing: vec![String::new()],
+            only_empty_missing: true,
+            header_len,
+            projection: projection.to_vec(),
+            names: projection.iter().map(|c| format!("c{c}")).collect(),
+        });
+        let rows = |b: Result<CsvBatch>| {
+            b.map(|b| {
+                (0..b.len())
+                    .map(|r| {
+                        let cells = (0..projection.len())
+                            .map(|c| match b.cell(c, r) {
+                                Cell::Missing => "<NA>".to_string(),
+                                other => other.to_label().unwrap(),
+                            })
+                            .collect();
+                        (b.row_number(r), cells)
+                    })
+                    .collect()
+            })
+        };
+        let chunk = || CsvChunk {
+            bytes: text.to_vec(),
+            first_line: 2,
+            shared: shared.clone(),
+        };
+        let plain = match String::from_utf8(text.to_vec()) {
+            Ok(t) => split_plain(t, 2, shared.clone()),
+            Err(_) => chunk().decode_quoted(),
+        };
+        [rows(plain), rows(chunk().decode_quoted())]
+    }
+
+    #[test]
+    fn plain_and_quoted_paths_agree() {
+        for text in [
+            &b"a,b,c\nd,,f\n"[..],
+            b"a,b,c\n\n\nd,e,f",
+            b"a,b,c\nd,e\ng,h,i\n",
+            b"a,b,c\nd,e,f,g\n",
+            b"1,\xff,3\n4,5,6\n",
+            b"\n",
+            b"x,y,z",
+        ] {
+            for proj in [&[0usize, 1, 2][..], &[2, 0], &[1]] {
+                let [plain, quoted] = both_paths(text, proj);
+                match (plain, quoted) {
+                    (Ok(a), Ok(b)) => assert_eq!(a, b, "{text:?} {proj:?}"),
+                    (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+                    (a, b) => panic!("{text:?} {proj:?}: {:?} vs {:?}", a.is_ok(), b.is_ok()),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn separators_are_found_exactly() {
+        let text = b"ab,c\n,,x\xff\x80,\n\n123456789,12";
+        for delim in [b',', b'\t', b'\xff'] {
+            let want: Vec<(usize, bool)> = text
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| **b == delim || **b == b'\n')
+                .map(|(i, b)| (i, *b == b'\n'))
+                .collect();
+            assert_eq!(Separators::new(text, delim).collect::<Vec<_>>(), want);
+        }
+        assert_eq!(Separators::new(b"", b',').count(), 0);
     }
 }

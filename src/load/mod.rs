@@ -26,6 +26,10 @@ pub enum Format {
     Parquet,
     /// Arrow IPC file or stream (`.arrow`, `.ipc`, `.feather`, `.arrows`).
     Arrow,
+    /// A count table (`.counts.parquet`, `.counts.csv`, `.counts.arrow`, or
+    /// `input.format = "counts"`), read instead of rows: see
+    /// [`crate::counts`]. The file's own format comes from its extension.
+    Counts,
 }
 
 impl Format {
@@ -33,6 +37,12 @@ impl Format {
     pub fn from_path(path: &Path) -> Option<Format> {
         let name = path.file_name()?.to_string_lossy().to_lowercase();
         let name = name.strip_suffix(".gz").unwrap_or(&name);
+        if [".counts.parquet", ".counts.csv", ".counts.arrow"]
+            .iter()
+            .any(|e| name.ends_with(e))
+        {
+            return Some(Format::Counts);
+        }
         let ext = name.rsplit_once('.')?.1;
         match ext {
             "csv" | "tsv" | "txt" => Some(Format::Csv),
@@ -48,6 +58,7 @@ impl Format {
             "csv" => Some(Format::Csv),
             "parquet" => Some(Format::Parquet),
             "arrow" | "ipc" | "feather" => Some(Format::Arrow),
+            "counts" => Some(Format::Counts),
             _ => None,
         }
     }
@@ -58,6 +69,7 @@ impl Format {
             Format::Csv => "csv",
             Format::Parquet => "parquet",
             Format::Arrow => "arrow",
+            Format::Counts => "counts",
         }
     }
 }
@@ -94,23 +106,35 @@ pub fn open(input: &InputFile, csv: &CsvOptions) -> Result<Box<dyn Source>> {
         Format::Csv => Ok(Box::new(csv::CsvSource::open(&input.path, csv)?)),
         Format::Parquet => Ok(Box::new(arrow::ParquetSource::open(&input.path)?)),
         Format::Arrow => Ok(Box::new(arrow::IpcSource::open(&input.path)?)),
+        Format::Counts => open(
+            &InputFile {
+                format: crate::counts::file_format(&input.path),
+                ..input.clone()
+            },
+            csv,
+        ),
     }
 }
 
-/// Undecoded rows: raw CSV bytes, or an Arrow record batch.
+/// Undecoded rows: raw CSV bytes, an Arrow record batch, or a Parquet row
+/// group still on disk.
 pub enum Chunk {
     /// Raw CSV records (whole records only).
     Csv(csv::CsvChunk),
     /// A decoded Arrow record batch with the projected columns.
     Arrow(arrow::ArrowChunk),
+    /// One Parquet row group, read and decoded by the worker that gets it.
+    RowGroup(arrow::RowGroupChunk),
 }
 
 impl Chunk {
-    /// Parses the chunk into a batch of rows.
-    pub fn decode(self) -> Result<Batch> {
+    /// Parses the chunk into batches of rows and calls `f` on each, in
+    /// file order. Stops at the first error.
+    pub fn for_each_batch(self, f: &mut dyn FnMut(&Batch) -> Result<()>) -> Result<()> {
         match self {
-            Chunk::Csv(c) => c.decode().map(Batch::Csv),
-            Chunk::Arrow(a) => a.decode().map(Batch::Arrow),
+            Chunk::Csv(c) => f(&Batch::Csv(c.decode()?)),
+            Chunk::Arrow(a) => f(&Batch::Arrow(a.decode()?)),
+            Chunk::RowGroup(g) => g.for_each_batch(&mut |b| f(&Batch::Arrow(b))),
         }
     }
 }
@@ -139,10 +163,10 @@ impl Batch {
 
     /// The value of projected column `col` at `row`.
     #[inline]
-    pub fn cell(&self, col: usize, row: usize) -> Result<Cell<'_>> {
+    pub fn cell(&self, col: usize, row: usize) -> Cell<'_> {
         match self {
             Batch::Csv(b) => b.cell(col, row),
-            Batch::Arrow(b) => Ok(b.cell(col, row)),
+            Batch::Arrow(b) => b.cell(col, row),
         }
     }
 
@@ -153,6 +177,46 @@ impl Batch {
             Batch::Csv(b) => b.row_number(row),
             Batch::Arrow(b) => b.row_number(row),
         }
+    }
+}
+
+/// Row access shared by the batch types, so that the scan's inner loop can
+/// be compiled once per batch type rather than matching on the type for
+/// every cell.
+pub trait Rows {
+    /// The number of rows.
+    fn rows(&self) -> usize;
+    /// The value of projected column `col` at `row`.
+    fn cell(&self, col: usize, row: usize) -> Cell<'_>;
+    /// The row's position in its file, for messages.
+    fn row_number(&self, row: usize) -> u64;
+}
+
+impl Rows for csv::CsvBatch {
+    #[inline]
+    fn rows(&self) -> usize {
+        self.len()
+    }
+    #[inline]
+    fn cell(&self, col: usize, row: usize) -> Cell<'_> {
+        csv::CsvBatch::cell(self, col, row)
+    }
+    fn row_number(&self, row: usize) -> u64 {
+        csv::CsvBatch::row_number(self, row)
+    }
+}
+
+impl Rows for arrow::ArrowBatch {
+    #[inline]
+    fn rows(&self) -> usize {
+        self.len()
+    }
+    #[inline]
+    fn cell(&self, col: usize, row: usize) -> Cell<'_> {
+        arrow::ArrowBatch::cell(self, col, row)
+    }
+    fn row_number(&self, row: usize) -> u64 {
+        arrow::ArrowBatch::row_number(self, row)
     }
 }
 

@@ -1,6 +1,7 @@
 //! Integration tests, compiled into one binary.
 
 mod cli;
+mod counts;
 mod golden;
 mod harness;
 mod input_errors;
