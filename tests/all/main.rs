@@ -3,6 +3,7 @@
 mod cli;
 mod golden;
 mod harness;
+mod html;
 mod input_errors;
 mod laws;
 mod pack;
