@@ -16,7 +16,7 @@
 //! * [`metrics`] — the registry of group metrics, disparities against a
 //!   reference group, and the peers' summary measures;
 //! * [`results::Results`] — the versioned schema every output is rendered from;
-//! * [`report`] — JSON, CSV, Markdown and terminal renderers;
+//! * [`report`] — JSON, CSV, Markdown, HTML and terminal renderers;
 //! * [`pack`] — reproducible audit packs: write, verify, diff;
 //! * [`synth`] — a seeded synthetic prediction file for examples, tests and
 //!   benchmarks.

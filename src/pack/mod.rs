@@ -23,6 +23,7 @@
 //! | `metrics.csv` | tidy: one row per grouping × group × metric |
 //! | `disparities.csv` | tidy: one row per grouping × group × metric against the reference group |
 //! | `report.md` | a readable summary for committee papers |
+//! | `report.html` | the same report as one self-contained web page, with SVG charts; works offline |
 //! | `manifest.json` | tool, spec hash, seed, inputs with size and SHA-256, row accounting, every output with size and SHA-256 |
 //!
 //! `manifest.json` is an object with these members, in this order:
@@ -130,6 +131,10 @@ pub(crate) fn render_files(spec: &ValidSpec, results: &Results) -> Vec<PackFile>
         PackFile {
             name: "metrics.csv",
             bytes: report::csv::metrics(results),
+        },
+        PackFile {
+            name: "report.html",
+            bytes: report::html::render(results),
         },
         PackFile {
             name: "report.md",

@@ -3,7 +3,7 @@
 //! * Machine-readable outputs (JSON, CSV) write the shortest decimal that
 //!   reads back as the same `f64` (the `ryu` algorithm), so no precision is
 //!   lost and the same number always has the same bytes.
-//! * Human-readable outputs (terminal, Markdown) write a fixed number of
+//! * Human-readable outputs (terminal, Markdown, HTML) write a fixed number of
 //!   decimals, rounded to nearest with ties to even on the exact binary value
 //!   (Rust's `{:.N}`), so that 0.4235 is printed as the reader would round it
 //!   from the full value.

@@ -7,6 +7,7 @@
 
 pub mod csv;
 pub mod format;
+pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod table;

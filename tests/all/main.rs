@@ -4,6 +4,7 @@ mod cli;
 mod counts;
 mod golden;
 mod harness;
+mod html;
 mod input_errors;
 mod laws;
 mod pack;

@@ -151,11 +151,12 @@ fn named(report: &VerifyReport) -> BTreeSet<String> {
         .collect()
 }
 
-const PACK_FILES: [&str; 6] = [
+const PACK_FILES: [&str; 7] = [
     "audit.toml",
     "disparities.csv",
     "manifest.json",
     "metrics.csv",
+    "report.html",
     "report.md",
     "results.json",
 ];
@@ -185,6 +186,7 @@ fn a_pack_holds_every_file_and_verifies() {
         [
             "disparities.csv",
             "metrics.csv",
+            "report.html",
             "report.md",
             "results.json"
         ]
@@ -201,7 +203,7 @@ fn a_pack_holds_every_file_and_verifies() {
         report.inputs[0].found.as_ref().unwrap().1,
         Located::Recorded
     );
-    assert_eq!(report.files_checked, 5);
+    assert_eq!(report.files_checked, 6);
 }
 
 #[test]
@@ -415,7 +417,7 @@ column = "age_band"
     write_pack(&spec, &two, 2, &WriteOptions::default()).unwrap();
     write_pack(&spec, &again, 1, &WriteOptions::default()).unwrap();
     let (a, b, c) = (files(&one), files(&two), files(&again));
-    assert_eq!(a.len(), 6);
+    assert_eq!(a.len(), 7);
     for (name, bytes) in &a {
         assert!(b[name] == *bytes, "{name} differs between 1 and 2 threads");
         assert!(c[name] == *bytes, "{name} differs between two runs");
@@ -472,9 +474,9 @@ fn a_failed_write_leaves_no_pack_and_no_partial_files() {
     let spec = fixture(dir.path(), &fixture_rows());
     let pack = dir.path().join("pack");
     let before = entries(dir.path());
-    // Fail at each of the six files in turn: the spec, the four outputs,
+    // Fail at each of the seven files in turn: the spec, the five outputs,
     // the manifest.
-    for n in 0..6 {
+    for n in 0..7 {
         let options = WriteOptions {
             fail_at_file: Some(n),
             ..WriteOptions::default()
