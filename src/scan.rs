@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::count::{CellKey, CellStats, CountTable, Fixed};
 use crate::error::{Error, Position, Result};
 use crate::filter::{Filter, Outcome};
-use crate::load::{self, Batch, Chunk, Format, InputFile, Rows};
+use crate::load::{self, Batch, Chunk, Format, InputFile, NULL_KEY, Rows};
 use crate::spec::{
     ColumnRef, LabelRule, MAX_ATTRIBUTES, MAX_LEVELS, OnInvalid, Prediction, ValidSpec,
 };
@@ -559,6 +559,42 @@ impl Levels {
     }
 }
 
+/// What the scan made of each value of a dictionary-encoded column in one
+/// batch, by dictionary key: rows with the same key hold the same value, so
+/// it is classified once, without even comparing text.
+struct KeyCache<'b, V> {
+    keys: &'b [u32],
+    slots: Vec<Option<V>>,
+}
+
+impl<'b, V: Copy> KeyCache<'b, V> {
+    fn of<B: Rows>(batch: &'b B, col: usize) -> Option<KeyCache<'b, V>> {
+        batch.dictionary_keys(col).map(|(keys, n)| KeyCache {
+            keys,
+            slots: vec![None; n],
+        })
+    }
+}
+
+/// The value for row `r`: from the cache when the column is dictionary
+/// encoded and the key was seen, else computed (and remembered).
+#[inline]
+fn cached<V: Copy>(cache: &mut Option<KeyCache<'_, V>>, r: usize, compute: impl FnOnce() -> V) -> V {
+    let Some(c) = cache else { return compute() };
+    let k = c.keys[r];
+    if k == NULL_KEY {
+        return compute();
+    }
+    match c.slots[k as usize] {
+        Some(v) => v,
+        None => {
+            let v = compute();
+            c.slots[k as usize] = Some(v);
+            v
+        }
+    }
+}
+
 /// Counts one batch into `part`. Returns the first fatal error.
 fn count_batch(plan: &Plan, batch: &Batch, part: &mut Part) -> Result<()> {
     match batch {
@@ -585,6 +621,18 @@ fn count_rows<B: Rows>(plan: &Plan, batch: &B, part: &mut Part) -> Result<()> {
         .collect();
     let mut truth_memo = ClassMemo::new();
     let mut pred_memo = ClassMemo::new();
+    let mut filter_keys: Vec<Option<KeyCache<'_, Outcome>>> = plan
+        .filters
+        .iter()
+        .map(|(c, _)| KeyCache::of(batch, *c))
+        .collect();
+    let mut truth_keys: Option<KeyCache<'_, Class>> = KeyCache::of(batch, plan.truth.0);
+    let mut pred_keys: Option<KeyCache<'_, Class>> = match &plan.pred {
+        PredPlan::Label(c, _) => KeyCache::of(batch, *c),
+        PredPlan::Threshold(..) => None,
+    };
+    let mut attr_keys: Vec<Option<KeyCache<'_, Option<u16>>>> =
+        plan.attrs.iter().map(|&c| KeyCache::of(batch, c)).collect();
     let mut cells: FastMap<u128, CellStats> = fast_map();
     let mut out_of_unit = 0u64;
     let one = Fixed::from_f64(1.0).unwrap_or_default();
@@ -601,18 +649,21 @@ fn count_rows<B: Rows>(plan: &Plan, batch: &B, part: &mut Part) -> Result<()> {
     part.read += n as u64;
     'rows: for r in 0..n {
         for (i, (col, f)) in plan.filters.iter().enumerate() {
-            let cell = batch.cell(*col, r);
-            let outcome = match cell {
-                Cell::Str(s) => match filter_memo[i].get(s) {
-                    Some(o) => o,
-                    None => {
-                        let o = f.apply(&cell);
-                        filter_memo[i].insert(s, o);
-                        o
-                    }
-                },
-                other => f.apply(&other),
-            };
+            let memo = &mut filter_memo[i];
+            let outcome = cached(&mut filter_keys[i], r, || {
+                let cell = batch.cell(*col, r);
+                match cell {
+                    Cell::Str(s) => match memo.get(s) {
+                        Some(o) => o,
+                        None => {
+                            let o = f.apply(&cell);
+                            memo.insert(s, o);
+                            o
+                        }
+                    },
+                    other => f.apply(&other),
+                }
+            });
             match outcome {
                 Outcome::Keep => {}
                 Outcome::Drop => {
@@ -623,7 +674,10 @@ fn count_rows<B: Rows>(plan: &Plan, batch: &B, part: &mut Part) -> Result<()> {
                     return Err(fail(
                         *col,
                         r,
-                        format!("the filter `{f}` cannot compare the value {}", cell.describe()),
+                        format!(
+                            "the filter `{f}` cannot compare the value {}",
+                            batch.cell(*col, r).describe()
+                        ),
                         "compare numbers with numbers and text with quoted text, or add `COLUMN is not missing` / clean the column first".into(),
                     ));
                 }
@@ -631,19 +685,23 @@ fn count_rows<B: Rows>(plan: &Plan, batch: &B, part: &mut Part) -> Result<()> {
         }
         let row: std::result::Result<(bool, bool, Fixed, Fixed), Invalid> = (|| {
             let (tc, rule) = &plan.truth;
-            let cell = batch.cell(*tc, r);
-            let truth = match truth_memo.class(rule, &cell) {
+            let class = cached(&mut truth_keys, r, || {
+                truth_memo.class(rule, &batch.cell(*tc, r))
+            });
+            let truth = match class {
                 Class::Positive => true,
                 Class::Negative => false,
-                Class::Invalid => classify(rule, &cell, "truth", *tc)?,
+                Class::Invalid => classify(rule, &batch.cell(*tc, r), "truth", *tc)?,
             };
             let (pred, score) = match &plan.pred {
                 PredPlan::Label(c, rule) => {
-                    let cell = batch.cell(*c, r);
-                    let pred = match pred_memo.class(rule, &cell) {
+                    let class = cached(&mut pred_keys, r, || {
+                        pred_memo.class(rule, &batch.cell(*c, r))
+                    });
+                    let pred = match class {
                         Class::Positive => true,
                         Class::Negative => false,
-                        Class::Invalid => classify(rule, &cell, "prediction", *c)?,
+                        Class::Invalid => classify(rule, &batch.cell(*c, r), "prediction", *c)?,
                     };
                     (pred, Fixed::ZERO)
                 }
@@ -697,7 +755,8 @@ fn count_rows<B: Rows>(plan: &Plan, batch: &B, part: &mut Part) -> Result<()> {
         };
         let mut ids = [0u16; MAX_ATTRIBUTES];
         for (j, &col) in plan.attrs.iter().enumerate() {
-            ids[j] = match levels[j].id(&batch.cell(col, r)) {
+            let lv = &mut levels[j];
+            ids[j] = match cached(&mut attr_keys[j], r, || lv.id(&batch.cell(col, r))) {
                 Some(id) => id,
                 None => {
                     return Err(too_many_levels(&plan.path, &plan.names[col])

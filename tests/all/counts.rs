@@ -263,3 +263,44 @@ fn compas_sql_in_each_dialect() {
         insta::assert_snapshot!(format!("compas_sql_{}", dialect.name()), q);
     }
 }
+
+/// The same rows as CSV, Parquet (text read through its dictionary) and
+/// Arrow IPC give the same count table, with any number of threads.
+#[test]
+fn csv_parquet_and_arrow_give_the_same_table() {
+    let dir = Dir::new();
+    let opts = SynthOptions {
+        rows: 150_000,
+        seed: 3,
+    };
+    let tables: Vec<fairaudit::count::CountTable> = ["csv", "parquet", "arrow"]
+        .iter()
+        .flat_map(|ext| {
+            let path = dir.path().join(format!("s.{ext}"));
+            fairaudit::synth::write_synth(&path, &opts).unwrap();
+            let text = SYNTH_SPEC.replace("PATHS", &format!("\"s.{ext}\""));
+            let valid = AuditSpec::from_toml(&text, Path::new("a.toml"))
+                .unwrap()
+                .check(dir.path())
+                .unwrap();
+            [1, 3]
+                .into_iter()
+                .map(|threads| {
+                    scan(
+                        &valid,
+                        &ScanOptions {
+                            threads,
+                            progress: None,
+                        },
+                    )
+                    .unwrap()
+                    .table
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    for t in &tables[1..] {
+        assert_eq!(t, &tables[0]);
+    }
+    assert!(tables[0].total().count > 100_000);
+}
