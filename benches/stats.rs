@@ -50,9 +50,7 @@ fn bench_stats(c: &mut Criterion) {
         group.bench_with_input(
             BenchmarkId::new("assemble", rows),
             &scanned,
-            |b, scanned| {
-                b.iter(|| fairaudit::results::assemble(&spec, scanned).expect("results"))
-            },
+            |b, scanned| b.iter(|| fairaudit::results::assemble(&spec, scanned).expect("results")),
         );
     }
     group.finish();

@@ -14,12 +14,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let valid = spec.check(path.parent().unwrap_or(Path::new(".")))?;
     let results = fairaudit::audit(&valid, &ScanOptions::default())?;
 
-    println!("{}: {} of {} rows in the cohort", results.audit.title, results.rows.used, results.rows.read);
+    println!(
+        "{}: {} of {} rows in the cohort",
+        results.audit.title, results.rows.used, results.rows.read
+    );
     let race = results.grouping("race").ok_or("no race grouping")?;
     let reference = race.reference.as_ref().ok_or("no reference group")?;
     for group in race.groups.iter().filter(|g| !g.suppressed && !g.reference) {
         let fpr = group.metric("fpr").unwrap_or(f64::NAN);
-        let ratio = group.disparities.get("fpr").and_then(|d| d.ratio).unwrap_or(f64::NAN);
+        let ratio = group
+            .disparities
+            .get("fpr")
+            .and_then(|d| d.ratio)
+            .unwrap_or(f64::NAN);
         println!(
             "{:<18} false positive rate {:.3}, {:.2} times that of {}",
             group.label, fpr, ratio, reference.group

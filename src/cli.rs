@@ -362,7 +362,10 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
     std::fs::write(&tmp, bytes).map_err(|e| Error::write(path, &e))?;
     std::fs::rename(&tmp, path).map_err(|e| {
@@ -372,7 +375,11 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn table_bytes(table: &fairaudit::count::CountTable, weighted: bool, out: &Path) -> anyhow::Result<Vec<u8>> {
+fn table_bytes(
+    table: &fairaudit::count::CountTable,
+    weighted: bool,
+    out: &Path,
+) -> anyhow::Result<Vec<u8>> {
     let csv = fairaudit::counts::file_format(out) == fairaudit::load::Format::Csv;
     let bytes = if csv {
         fairaudit::counts::to_csv(table)
@@ -387,7 +394,10 @@ fn counts(a: CountsArgs) -> anyhow::Result<Exit> {
     let base = a.spec.parent().map(Path::to_path_buf).unwrap_or_default();
     let valid = spec.check(&base)?;
     let scanned = with_progress(&a.scan, |options| fairaudit::scan::scan(&valid, options))?;
-    write_atomically(&a.out, &table_bytes(&scanned.table, scanned.weighted, &a.out)?)?;
+    write_atomically(
+        &a.out,
+        &table_bytes(&scanned.table, scanned.weighted, &a.out)?,
+    )?;
     let mut err = std::io::stderr().lock();
     writeln!(
         err,
@@ -408,7 +418,10 @@ fn merge(a: MergeArgs) -> anyhow::Result<Exit> {
         tables.push((name, t));
     }
     let (table, weighted) = fairaudit::counts::merge(tables)?;
-    write_atomically(&a.out, &table_bytes(&table, weighted.unwrap_or(false), &a.out)?)?;
+    write_atomically(
+        &a.out,
+        &table_bytes(&table, weighted.unwrap_or(false), &a.out)?,
+    )?;
     let mut err = std::io::stderr().lock();
     writeln!(
         err,

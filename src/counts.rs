@@ -316,11 +316,7 @@ fn parquet_metadata(path: &Path) -> (Option<String>, Option<Vec<String>>, Option
         .and_then(|f| parquet::file::reader::SerializedFileReader::new(f).ok())
         .and_then(|r| r.metadata().file_metadata().key_value_metadata().cloned())
         .unwrap_or_default();
-    let get = |k: &str| {
-        kv.iter()
-            .find(|e| e.key == k)
-            .and_then(|e| e.value.clone())
-    };
+    let get = |k: &str| kv.iter().find(|e| e.key == k).and_then(|e| e.value.clone());
     (
         get(KEY_VERSION),
         get(KEY_ATTRIBUTES).and_then(|a| serde_json::from_str(&a).ok()),
@@ -480,7 +476,8 @@ pub fn read(
                     None => 0,
                     Some(c) => {
                         let b = whole(&batch.cell(c, r)).map_err(|m| at(c, m))?;
-                        u32::try_from(b).map_err(|_| at(c, format!("score bucket {b} is too large")))?
+                        u32::try_from(b)
+                            .map_err(|_| at(c, format!("score bucket {b} is too large")))?
                     }
                 };
                 let sum = |float: Option<usize>, fixed: Option<usize>, default: Fixed| {
@@ -553,8 +550,8 @@ fn boolean(cell: &Cell<'_>) -> std::result::Result<Option<bool>, String> {
         Cell::Bool(b) => Ok(Some(b)),
         Cell::Int(0) => Ok(Some(false)),
         Cell::Int(1) => Ok(Some(true)),
-        Cell::Float(f) if f == 0.0 => Ok(Some(false)),
-        Cell::Float(f) if f == 1.0 => Ok(Some(true)),
+        Cell::Float(0.0) => Ok(Some(false)),
+        Cell::Float(1.0) => Ok(Some(true)),
         Cell::Str(s) => match s.trim().to_ascii_lowercase().as_str() {
             "true" | "1" => Ok(Some(true)),
             "false" | "0" => Ok(Some(false)),
@@ -595,7 +592,9 @@ pub fn merge(tables: Vec<(String, ReadCounts)>) -> Result<(CountTable, Option<bo
                     total.attributes().join(", ")
                 ),
             )
-            .with_hint("merge only shards of the same audit: the same attributes, in the same order"));
+            .with_hint(
+                "merge only shards of the same audit: the same attributes, in the same order",
+            ));
         }
         if t.meta.weighted.is_some() && weighted.is_some() && t.meta.weighted != weighted {
             return Err(Error::input(

@@ -321,7 +321,7 @@ fn pack_key(ids: &[u16; MAX_ATTRIBUTES], truth: bool, pred: bool) -> u128 {
     (k << 2) | (u128::from(truth) << 1) | u128::from(pred)
 }
 
-fn unpack_key(k: u128, nattr: usize) -> ([u16; MAX_ATTRIBUTES], bool, bool) {
+fn unpack_key(k: u128) -> ([u16; MAX_ATTRIBUTES], bool, bool) {
     let truth = k & 2 != 0;
     let pred = k & 1 != 0;
     let mut ids = [0u16; MAX_ATTRIBUTES];
@@ -330,7 +330,6 @@ fn unpack_key(k: u128, nattr: usize) -> ([u16; MAX_ATTRIBUTES], bool, bool) {
         ids[j] = (rest & 0x3fff) as u16;
         rest >>= 14;
     }
-    let _ = nattr;
     (ids, truth, pred)
 }
 
@@ -579,7 +578,11 @@ impl<'b, V: Copy> KeyCache<'b, V> {
 /// The value for row `r`: from the cache when the column is dictionary
 /// encoded and the key was seen, else computed (and remembered).
 #[inline]
-fn cached<V: Copy>(cache: &mut Option<KeyCache<'_, V>>, r: usize, compute: impl FnOnce() -> V) -> V {
+fn cached<V: Copy>(
+    cache: &mut Option<KeyCache<'_, V>>,
+    r: usize,
+    compute: impl FnOnce() -> V,
+) -> V {
     let Some(c) = cache else { return compute() };
     let k = c.keys[r];
     if k == NULL_KEY {
@@ -786,7 +789,7 @@ fn count_rows<B: Rows>(plan: &Plan, batch: &B, part: &mut Part) -> Result<()> {
             .or_default() += out_of_unit;
     }
     for (k, v) in cells {
-        let (ids, truth, pred) = unpack_key(k, nattr);
+        let (ids, truth, pred) = unpack_key(k);
         let levels = (0..nattr)
             .map(|j| {
                 let id = ids[j];
@@ -972,13 +975,24 @@ fn read_counts(spec: &ValidSpec) -> Result<ScanOutput> {
         table.merge(read.table);
     }
     if table.is_empty() {
-        let file = spec.inputs.first().map(|i| i.path.clone()).unwrap_or_default();
-        return Err(Error::input(Position::file(&file), "the count table has no rows")
-            .with_hint("check that the right file is named and that the query that made it selected rows"));
+        let file = spec
+            .inputs
+            .first()
+            .map(|i| i.path.clone())
+            .unwrap_or_default();
+        return Err(
+            Error::input(Position::file(&file), "the count table has no rows").with_hint(
+                "check that the right file is named and that the query that made it selected rows",
+            ),
+        );
     }
     for (i, a) in spec.attributes.iter().enumerate() {
         if table.levels(i).len() > MAX_LEVELS {
-            let file = spec.inputs.first().map(|i| i.path.clone()).unwrap_or_default();
+            let file = spec
+                .inputs
+                .first()
+                .map(|i| i.path.clone())
+                .unwrap_or_default();
             return Err(too_many_levels(&file, &a.column.name));
         }
     }

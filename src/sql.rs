@@ -252,7 +252,9 @@ fn column(sql: &Sql, c: &ColumnRef) -> Result<String> {
                 c.name
             ),
         )
-        .with_hint("rename the column in the table (e.g. `decile_score_2`) and name it so in the spec"));
+        .with_hint(
+            "rename the column in the table (e.g. `decile_score_2`) and name it so in the spec",
+        ));
     }
     Ok(sql.ident(&c.name))
 }
@@ -322,7 +324,10 @@ pub fn query(spec: &ValidSpec, dialect: Dialect, source: &Source) -> Result<Stri
     let mut truth = label(&spec.truth, "truth")?;
     let (mut pred, score) = match &spec.prediction {
         Prediction::Label(rule) => (label(rule, "prediction")?, "CAST(0 AS DOUBLE)".to_string()),
-        Prediction::Threshold { column: c, threshold } => {
+        Prediction::Threshold {
+            column: c,
+            threshold,
+        } => {
             let x = sql.number(&column(&sql, c)?);
             let ok = valid_number(&x, "");
             let t = Sql::number_literal(*threshold);
@@ -360,12 +365,7 @@ pub fn query(spec: &ValidSpec, dialect: Dialect, source: &Source) -> Result<Stri
         } else {
             let mut e = format!("CASE {text}");
             for (raw, display) in &a.relabel {
-                let _ = write!(
-                    e,
-                    " WHEN {} THEN {}",
-                    sql.string(raw),
-                    sql.string(display)
-                );
+                let _ = write!(e, " WHEN {} THEN {}", sql.string(raw), sql.string(display));
             }
             let _ = write!(e, " ELSE {text} END");
             e
@@ -519,11 +519,22 @@ relabel = {{ White = ["W1", "W2"] }}
     #[test]
     fn duckdb_reads_the_inputs_as_text_and_raises_on_invalid_values() {
         let q = query(&spec(""), Dialect::DuckDb, &Source::Inputs).unwrap();
-        assert!(q.contains("read_csv(['/d/p.csv'], header = true, all_varchar = true"), "{q}");
-        assert!(q.contains("CASE CAST(\"eth\" AS VARCHAR) WHEN 'W1' THEN 'White'"), "{q}");
+        assert!(
+            q.contains("read_csv(['/d/p.csv'], header = true, all_varchar = true"),
+            "{q}"
+        );
+        assert!(
+            q.contains("CASE CAST(\"eth\" AS VARCHAR) WHEN 'W1' THEN 'White'"),
+            "{q}"
+        );
         assert!(q.contains("error('fairaudit: a truth value"), "{q}");
         assert!(q.contains("CAST(\"age\" AS DOUBLE) >= 18"), "{q}");
-        assert!(q.contains("(\"x\" IS NOT NULL AND NOT (COALESCE(TRY_CAST(\"x\" AS DOUBLE) = 1, FALSE)))"), "{q}");
+        assert!(
+            q.contains(
+                "(\"x\" IS NOT NULL AND NOT (COALESCE(TRY_CAST(\"x\" AS DOUBLE) = 1, FALSE)))"
+            ),
+            "{q}"
+        );
         assert!(q.contains("\"z\" IS NULL"), "{q}");
         assert!(!q.contains("WHERE \"truth\" IS NOT NULL"), "{q}");
     }

@@ -700,7 +700,10 @@ mod tests {
     }
 
     /// Both decoding paths over the same bytes: fields, lines and errors.
-    fn both_paths(text: &[u8], projection: &[usize]) -> [Result<Vec<(u64, Vec<String>)>>; 2] {
+    /// Rows as (line, projected fields), or the error.
+    type Decoded = Result<Vec<(u64, Vec<String>)>>;
+
+    fn both_paths(text: &[u8], projection: &[usize]) -> [Decoded; 2] {
         let header_len = 3;
         let shared = Arc::new(Shared {
             path: PathBuf::from("t.csv"),

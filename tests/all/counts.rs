@@ -211,7 +211,10 @@ fn merge_refuses_tables_over_other_attributes() {
     };
     let e = counts::merge(vec![read("a.parquet"), read("b.parquet")]).unwrap_err();
     let m = e.to_string();
-    assert!(m.contains("b.parquet") && m.contains("[sex]") && m.contains("[eth]"), "{m}");
+    assert!(
+        m.contains("b.parquet") && m.contains("[sex]") && m.contains("[eth]"),
+        "{m}"
+    );
 }
 
 #[test]
@@ -243,7 +246,10 @@ fn a_count_table_with_invalid_rows_is_refused() {
         .replace("[weight]\ncolumn = \"weight\"\n", "");
     let e = run_toml(&text, dir.path(), 1).unwrap_err().to_string();
     assert!(e.contains("t.counts.csv, row 3"), "{e}");
-    assert!(e.contains("1 row(s) of the count table have a null `truth`"), "{e}");
+    assert!(
+        e.contains("1 row(s) of the count table have a null `truth`"),
+        "{e}"
+    );
 }
 
 /// The SQL for the COMPAS audit, pinned for each dialect.
@@ -303,4 +309,78 @@ fn csv_parquet_and_arrow_give_the_same_table() {
         assert_eq!(t, &tables[0]);
     }
     assert!(tables[0].total().count > 100_000);
+}
+
+/// The commands as a user runs them: counts of two shards, merged, audited,
+/// equal the audit of the rows; `sql` prints a query; `--help` has examples.
+#[test]
+fn counts_merge_and_sql_commands() {
+    let dir = Dir::new();
+    let text = synth_csv(20_000, 9);
+    let (header, body) = text.split_once('\n').unwrap();
+    let lines: Vec<&str> = body.lines().collect();
+    dir.write(
+        "a.csv",
+        &format!("{header}\n{}\n", lines[..7_000].join("\n")),
+    );
+    dir.write(
+        "b.csv",
+        &format!("{header}\n{}\n", lines[7_000..].join("\n")),
+    );
+    dir.write("all.csv", &text);
+    for (name, paths) in [
+        ("a", "\"a.csv\""),
+        ("b", "\"b.csv\""),
+        ("all", "\"all.csv\""),
+    ] {
+        dir.write(&format!("{name}.toml"), &SYNTH_SPEC.replace("PATHS", paths));
+    }
+    let bin = || {
+        let mut c = assert_cmd::Command::cargo_bin("fairaudit").unwrap();
+        c.current_dir(dir.path());
+        c
+    };
+    for name in ["a", "b"] {
+        bin()
+            .args(["counts", &format!("{name}.toml"), "--out"])
+            .arg(format!("{name}.counts.parquet"))
+            .assert()
+            .success();
+    }
+    bin()
+        .args(["merge", "a.counts.parquet", "b.counts.parquet", "--out"])
+        .arg("merged.counts.parquet")
+        .assert()
+        .success();
+    dir.write(
+        "merged.toml",
+        &SYNTH_COUNTS_SPEC.replace("PATH", "merged.counts.parquet"),
+    );
+    let json = |spec: &str| {
+        let out = bin()
+            .args(["run", spec, "--format", "json", "--quiet"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        (v["overall"].clone(), v["groupings"].clone())
+    };
+    assert_eq!(json("merged.toml"), json("all.toml"));
+    let out = bin()
+        .args(["sql", "all.toml", "--dialect", "spark", "--table", "db.t"])
+        .output()
+        .unwrap();
+    let sql = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        sql.contains("FROM `db`.`t`") && sql.contains("GROUP BY"),
+        "{sql}"
+    );
+    for sub in ["counts", "merge", "sql"] {
+        let out = bin().args([sub, "--help"]).output().unwrap();
+        assert!(String::from_utf8_lossy(&out.stdout).contains("Worked example"));
+    }
 }
