@@ -347,8 +347,10 @@ impl ArrowChunk {
             let name = schema.field(i).name().clone();
             cols.push(Col::new(array, &name, &self.path)?);
         }
+        let codes = cols.iter().map(Col::small_codes).collect();
         Ok(ArrowBatch {
             cols,
+            codes,
             len: self.batch.num_rows(),
             first_row: self.first_row,
         })
@@ -426,6 +428,23 @@ impl Col {
         })
     }
 
+    /// Booleans and 8-bit integers as keys in `0..256` ([`NULL_KEY`] for
+    /// null), so that each distinct value is classified once per batch.
+    fn small_codes(&self) -> Option<Vec<u32>> {
+        fn codes<T>(a: &arrow_array::PrimitiveArray<T>, key: impl Fn(T::Native) -> u32) -> Vec<u32>
+        where
+            T: arrow_array::ArrowPrimitiveType,
+        {
+            a.iter().map(|v| v.map_or(NULL_KEY, &key)).collect()
+        }
+        match self {
+            Col::I8(a) => Some(codes(a, |v| u32::from(v as u8))),
+            Col::U8(a) => Some(codes(a, u32::from)),
+            Col::Bool(a) => Some(a.iter().map(|v| v.map_or(NULL_KEY, u32::from)).collect()),
+            _ => None,
+        }
+    }
+
     /// The number of values (of the dictionary, for a values column).
     fn len(&self) -> usize {
         match self {
@@ -487,6 +506,10 @@ impl Col {
 /// Rows of a record batch, as typed column views.
 pub struct ArrowBatch {
     cols: Vec<Col>,
+    /// For booleans and 8-bit integers (typically truth and prediction
+    /// columns), each row's value as a small key: such columns then take the
+    /// scan's per-key path, like dictionary-encoded text.
+    codes: Vec<Option<Vec<u32>>>,
     len: usize,
     first_row: u64,
 }
@@ -522,7 +545,10 @@ impl ArrowBatch {
     pub fn dictionary_keys(&self, col: usize) -> Option<(&[u32], usize)> {
         match self.cols.get(col) {
             Some(Col::Dict(keys, values)) => Some((keys, values.len())),
-            _ => None,
+            _ => match self.codes.get(col) {
+                Some(Some(codes)) => Some((codes, 256)),
+                _ => None,
+            },
         }
     }
 }
