@@ -435,8 +435,8 @@ fn with_progress<T>(
             if !shown.swap(true, std::sync::atomic::Ordering::Relaxed) {
                 bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
             }
-            bar.set_position(p.bytes);
             bar.set_message(format!("{} rows", fairaudit::report::format::count(p.rows)));
+            bar.set_position(p.bytes);
         }
     };
     let options = ScanOptions {

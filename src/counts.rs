@@ -81,7 +81,7 @@ pub const KEY_WEIGHTED: &str = "fairaudit.counts.weighted";
 pub const KEY_TOOL: &str = "fairaudit.counts.tool";
 
 /// The columns after the attributes, in order.
-pub const VALUE_COLUMNS: [&str; 11] = [
+pub const VALUE_COLUMNS: [&str; 10] = [
     "truth",
     "prediction",
     "score_bucket",
@@ -92,9 +92,11 @@ pub const VALUE_COLUMNS: [&str; 11] = [
     "weight_sum_fixed",
     "weight_sq_sum_fixed",
     "score_sum_fixed",
-    // Reserved so that an attribute can never be mistaken for it.
-    "fairaudit_reserved",
 ];
+
+/// The prefix of names fairaudit uses for itself (e.g. in the SQL's
+/// intermediate columns); no attribute may start with it.
+pub const RESERVED_PREFIX: &str = "fairaudit_";
 
 /// What a count-table file says about itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,10 +110,10 @@ pub struct CountsMeta {
 /// Checks that attribute names can be column names of a count table.
 pub fn check_attribute_names(attributes: &[String]) -> Result<()> {
     for a in attributes {
-        if VALUE_COLUMNS.contains(&a.as_str()) {
+        if VALUE_COLUMNS.contains(&a.as_str()) || a.starts_with(RESERVED_PREFIX) {
             return Err(Error::spec(
                 "attributes",
-                format!("the attribute name `{a}` is a column of the count table"),
+                format!("the attribute name `{a}` is reserved for a column of the count table"),
             )
             .with_hint("give the attribute another `name` (e.g. `name = \"group\"`)"));
         }
@@ -234,7 +236,7 @@ pub fn to_csv(table: &CountTable) -> Result<Vec<u8>> {
     check_attribute_names(table.attributes())?;
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header: Vec<&str> = table.attributes().iter().map(String::as_str).collect();
-    header.extend(&VALUE_COLUMNS[..10]);
+    header.extend(VALUE_COLUMNS);
     let werr = |e: csv::Error| {
         Error::new(
             ErrorKind::Io,
@@ -550,8 +552,8 @@ fn boolean(cell: &Cell<'_>) -> std::result::Result<Option<bool>, String> {
         Cell::Bool(b) => Ok(Some(b)),
         Cell::Int(0) => Ok(Some(false)),
         Cell::Int(1) => Ok(Some(true)),
-        Cell::Float(f) if f == 0.0 => Ok(Some(false)),
-        Cell::Float(f) if f == 1.0 => Ok(Some(true)),
+        Cell::Float(0.0) => Ok(Some(false)),
+        Cell::Float(1.0) => Ok(Some(true)),
         Cell::Str(s) => match s.trim().to_ascii_lowercase().as_str() {
             "true" | "1" => Ok(Some(true)),
             "false" | "0" => Ok(Some(false)),

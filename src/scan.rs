@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::count::{CellKey, CellStats, CountTable, Fixed};
 use crate::error::{Error, Position, Result};
 use crate::filter::{Filter, Outcome};
-use crate::load::{self, Batch, Chunk, Format, InputFile, Rows};
+use crate::load::{self, Batch, Chunk, Format, InputFile, NULL_KEY, Rows};
 use crate::spec::{
     ColumnRef, LabelRule, MAX_ATTRIBUTES, MAX_LEVELS, OnInvalid, Prediction, ValidSpec,
 };
@@ -304,34 +304,59 @@ fn number(cell: &Cell<'_>, what: &str, col: usize) -> std::result::Result<f64, I
 
 /// The most distinct values of one attribute within one batch. Any more is
 /// an error anyway (an audit allows [`MAX_LEVELS`] in all), and the bound
-/// lets a row's group key pack into one `u128` (see [`pack_key`]).
+/// lets a row's group key pack into one integer (see [`PackedKey`]).
 const BATCH_LEVELS: usize = (1 << 14) - 1;
 
 /// The id of a missing attribute value within a batch.
 const MISSING_ID: u16 = BATCH_LEVELS as u16;
 
-/// A row's cell within a batch: 14 bits per attribute id, then the truth
-/// and the prediction. One integer key hashes faster than a struct.
-#[inline]
-fn pack_key(ids: &[u16; MAX_ATTRIBUTES], truth: bool, pred: bool) -> u128 {
-    let mut k: u128 = 0;
-    for &id in ids {
-        k = (k << 14) | u128::from(id);
-    }
-    (k << 2) | (u128::from(truth) << 1) | u128::from(pred)
+/// A row's cell within a batch, packed into one integer (14 bits per
+/// attribute id, then the truth and the prediction): an integer key hashes
+/// and compares faster than a struct. Audits of up to four attributes use a
+/// `u64`, larger ones a `u128`.
+trait PackedKey: Copy + Eq + std::hash::Hash {
+    fn pack(ids: &[u16], truth: bool, pred: bool) -> Self;
+    fn unpack(self, nattr: usize) -> ([u16; MAX_ATTRIBUTES], bool, bool);
 }
 
-fn unpack_key(k: u128, nattr: usize) -> ([u16; MAX_ATTRIBUTES], bool, bool) {
-    let truth = k & 2 != 0;
-    let pred = k & 1 != 0;
-    let mut ids = [0u16; MAX_ATTRIBUTES];
-    let mut rest = k >> 2;
-    for j in (0..MAX_ATTRIBUTES).rev() {
-        ids[j] = (rest & 0x3fff) as u16;
-        rest >>= 14;
-    }
-    let _ = nattr;
-    (ids, truth, pred)
+macro_rules! packed_key {
+    ($t:ty) => {
+        impl PackedKey for $t {
+            #[inline]
+            fn pack(ids: &[u16], truth: bool, pred: bool) -> $t {
+                let mut k: $t = 0;
+                for &id in ids {
+                    k = (k << 14) | <$t>::from(id);
+                }
+                (k << 2) | (<$t>::from(truth) << 1) | <$t>::from(pred)
+            }
+
+            fn unpack(self, nattr: usize) -> ([u16; MAX_ATTRIBUTES], bool, bool) {
+                let mut ids = [0u16; MAX_ATTRIBUTES];
+                let mut rest = self >> 2;
+                for j in (0..nattr).rev() {
+                    ids[j] = (rest & 0x3fff) as u16;
+                    rest >>= 14;
+                }
+                (ids, self & 2 != 0, self & 1 != 0)
+            }
+        }
+    };
+}
+
+packed_key!(u64);
+packed_key!(u128);
+
+/// A cell's sums within one batch. Plain integer additions: a batch holds
+/// at most a few million rows of values bounded by [`Fixed::MAX_VALUE`]
+/// (2^104 in fixed point), far from the i128 range, so the saturating
+/// checks of [`Fixed`] addition are only needed when batches are merged.
+#[derive(Clone, Copy, Default)]
+struct Acc {
+    count: u64,
+    weight: i128,
+    weight_sq: i128,
+    score: i128,
 }
 
 type FastMap<K, V> = HashMap<K, V, ahash::RandomState>;
@@ -559,11 +584,54 @@ impl Levels {
     }
 }
 
+/// What the scan made of each value of a dictionary-encoded column in one
+/// batch, by dictionary key: rows with the same key hold the same value, so
+/// it is classified once, without even comparing text.
+struct KeyCache<'b, V> {
+    keys: &'b [u32],
+    slots: Vec<Option<V>>,
+}
+
+impl<'b, V: Copy> KeyCache<'b, V> {
+    fn of<B: Rows>(batch: &'b B, col: usize) -> Option<KeyCache<'b, V>> {
+        batch.dictionary_keys(col).map(|(keys, n)| KeyCache {
+            keys,
+            slots: vec![None; n],
+        })
+    }
+}
+
+/// The value for row `r`: from the cache when the column is dictionary
+/// encoded and the key was seen, else computed (and remembered).
+#[inline]
+fn cached<V: Copy>(
+    cache: &mut Option<KeyCache<'_, V>>,
+    r: usize,
+    compute: impl FnOnce() -> V,
+) -> V {
+    let Some(c) = cache else { return compute() };
+    let k = c.keys[r];
+    if k == NULL_KEY {
+        return compute();
+    }
+    match c.slots[k as usize] {
+        Some(v) => v,
+        None => {
+            let v = compute();
+            c.slots[k as usize] = Some(v);
+            v
+        }
+    }
+}
+
 /// Counts one batch into `part`. Returns the first fatal error.
 fn count_batch(plan: &Plan, batch: &Batch, part: &mut Part) -> Result<()> {
+    let small = plan.attrs.len() <= 4;
     match batch {
-        Batch::Csv(b) => count_rows(plan, b, part),
-        Batch::Arrow(b) => count_rows(plan, b, part),
+        Batch::Csv(b) if small => count_rows::<_, u64>(plan, b, part),
+        Batch::Csv(b) => count_rows::<_, u128>(plan, b, part),
+        Batch::Arrow(b) if small => count_rows::<_, u64>(plan, b, part),
+        Batch::Arrow(b) => count_rows::<_, u128>(plan, b, part),
     }
 }
 
@@ -575,7 +643,7 @@ fn count_batch(plan: &Plan, batch: &Batch, part: &mut Part) -> Result<()> {
 /// weights) are parsed, and the row is added to a hash map keyed by one
 /// packed integer. Labels are built and relabelled once per batch, when the
 /// batch's cells are added to the count table.
-fn count_rows<B: Rows>(plan: &Plan, batch: &B, part: &mut Part) -> Result<()> {
+fn count_rows<B: Rows, K: PackedKey>(plan: &Plan, batch: &B, part: &mut Part) -> Result<()> {
     let nattr = plan.attrs.len();
     let mut levels: Vec<Levels> = (0..nattr).map(|_| Levels::new()).collect();
     let mut filter_memo: Vec<TextMemo<Outcome>> = plan
@@ -585,7 +653,19 @@ fn count_rows<B: Rows>(plan: &Plan, batch: &B, part: &mut Part) -> Result<()> {
         .collect();
     let mut truth_memo = ClassMemo::new();
     let mut pred_memo = ClassMemo::new();
-    let mut cells: FastMap<u128, CellStats> = fast_map();
+    let mut filter_keys: Vec<Option<KeyCache<'_, Outcome>>> = plan
+        .filters
+        .iter()
+        .map(|(c, _)| KeyCache::of(batch, *c))
+        .collect();
+    let mut truth_keys: Option<KeyCache<'_, Class>> = KeyCache::of(batch, plan.truth.0);
+    let mut pred_keys: Option<KeyCache<'_, Class>> = match &plan.pred {
+        PredPlan::Label(c, _) => KeyCache::of(batch, *c),
+        PredPlan::Threshold(..) => None,
+    };
+    let mut attr_keys: Vec<Option<KeyCache<'_, Option<u16>>>> =
+        plan.attrs.iter().map(|&c| KeyCache::of(batch, c)).collect();
+    let mut cells: FastMap<K, Acc> = fast_map();
     let mut out_of_unit = 0u64;
     let one = Fixed::from_f64(1.0).unwrap_or_default();
     let fail = |col: usize, r: usize, message: String, hint: String| {
@@ -601,18 +681,21 @@ fn count_rows<B: Rows>(plan: &Plan, batch: &B, part: &mut Part) -> Result<()> {
     part.read += n as u64;
     'rows: for r in 0..n {
         for (i, (col, f)) in plan.filters.iter().enumerate() {
-            let cell = batch.cell(*col, r);
-            let outcome = match cell {
-                Cell::Str(s) => match filter_memo[i].get(s) {
-                    Some(o) => o,
-                    None => {
-                        let o = f.apply(&cell);
-                        filter_memo[i].insert(s, o);
-                        o
-                    }
-                },
-                other => f.apply(&other),
-            };
+            let memo = &mut filter_memo[i];
+            let outcome = cached(&mut filter_keys[i], r, || {
+                let cell = batch.cell(*col, r);
+                match cell {
+                    Cell::Str(s) => match memo.get(s) {
+                        Some(o) => o,
+                        None => {
+                            let o = f.apply(&cell);
+                            memo.insert(s, o);
+                            o
+                        }
+                    },
+                    other => f.apply(&other),
+                }
+            });
             match outcome {
                 Outcome::Keep => {}
                 Outcome::Drop => {
@@ -623,7 +706,10 @@ fn count_rows<B: Rows>(plan: &Plan, batch: &B, part: &mut Part) -> Result<()> {
                     return Err(fail(
                         *col,
                         r,
-                        format!("the filter `{f}` cannot compare the value {}", cell.describe()),
+                        format!(
+                            "the filter `{f}` cannot compare the value {}",
+                            batch.cell(*col, r).describe()
+                        ),
                         "compare numbers with numbers and text with quoted text, or add `COLUMN is not missing` / clean the column first".into(),
                     ));
                 }
@@ -631,19 +717,23 @@ fn count_rows<B: Rows>(plan: &Plan, batch: &B, part: &mut Part) -> Result<()> {
         }
         let row: std::result::Result<(bool, bool, Fixed, Fixed), Invalid> = (|| {
             let (tc, rule) = &plan.truth;
-            let cell = batch.cell(*tc, r);
-            let truth = match truth_memo.class(rule, &cell) {
+            let class = cached(&mut truth_keys, r, || {
+                truth_memo.class(rule, &batch.cell(*tc, r))
+            });
+            let truth = match class {
                 Class::Positive => true,
                 Class::Negative => false,
-                Class::Invalid => classify(rule, &cell, "truth", *tc)?,
+                Class::Invalid => classify(rule, &batch.cell(*tc, r), "truth", *tc)?,
             };
             let (pred, score) = match &plan.pred {
                 PredPlan::Label(c, rule) => {
-                    let cell = batch.cell(*c, r);
-                    let pred = match pred_memo.class(rule, &cell) {
+                    let class = cached(&mut pred_keys, r, || {
+                        pred_memo.class(rule, &batch.cell(*c, r))
+                    });
+                    let pred = match class {
                         Class::Positive => true,
                         Class::Negative => false,
-                        Class::Invalid => classify(rule, &cell, "prediction", *c)?,
+                        Class::Invalid => classify(rule, &batch.cell(*c, r), "prediction", *c)?,
                     };
                     (pred, Fixed::ZERO)
                 }
@@ -697,7 +787,8 @@ fn count_rows<B: Rows>(plan: &Plan, batch: &B, part: &mut Part) -> Result<()> {
         };
         let mut ids = [0u16; MAX_ATTRIBUTES];
         for (j, &col) in plan.attrs.iter().enumerate() {
-            ids[j] = match levels[j].id(&batch.cell(col, r)) {
+            let lv = &mut levels[j];
+            ids[j] = match cached(&mut attr_keys[j], r, || lv.id(&batch.cell(col, r))) {
                 Some(id) => id,
                 None => {
                     return Err(too_many_levels(&plan.path, &plan.names[col])
@@ -705,18 +796,18 @@ fn count_rows<B: Rows>(plan: &Plan, batch: &B, part: &mut Part) -> Result<()> {
                 }
             };
         }
-        let stats = CellStats {
-            count: 1,
-            weight,
-            weight_sq: if plan.weight.is_some() {
-                let w = weight.to_f64();
-                Fixed::from_f64(w * w).unwrap_or_default()
-            } else {
-                one
-            },
-            score_sum: score,
+        let acc = cells
+            .entry(K::pack(&ids[..nattr], truth, pred))
+            .or_default();
+        acc.count += 1;
+        acc.weight += weight.0;
+        acc.weight_sq += if plan.weight.is_some() {
+            let w = weight.to_f64();
+            Fixed::from_f64(w * w).unwrap_or_default().0
+        } else {
+            one.0
         };
-        *cells.entry(pack_key(&ids, truth, pred)).or_default() += stats;
+        acc.score += score.0;
     }
     if out_of_unit > 0
         && let PredPlan::Threshold(c, _) = &plan.pred
@@ -726,8 +817,14 @@ fn count_rows<B: Rows>(plan: &Plan, batch: &B, part: &mut Part) -> Result<()> {
             .entry((plan.names[*c].clone(), "scores outside [0, 1] although the threshold is in [0, 1]: check that the score is a probability".into()))
             .or_default() += out_of_unit;
     }
-    for (k, v) in cells {
-        let (ids, truth, pred) = unpack_key(k, nattr);
+    for (k, acc) in cells {
+        let (ids, truth, pred) = k.unpack(nattr);
+        let v = CellStats {
+            count: acc.count,
+            weight: Fixed(acc.weight),
+            weight_sq: Fixed(acc.weight_sq),
+            score_sum: Fixed(acc.score),
+        };
         let levels = (0..nattr)
             .map(|j| {
                 let id = ids[j];
@@ -1045,4 +1142,48 @@ fn scan_file(
         total.merge(p);
     }
     Ok(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packed_keys_round_trip() {
+        let ids = [0, 1, MISSING_ID, 9, 16_000, 2, 3, MISSING_ID];
+        for (t, p) in [(false, false), (true, false), (false, true), (true, true)] {
+            let k = <u128 as PackedKey>::pack(&ids, t, p);
+            assert_eq!(k.unpack(8), (ids, t, p));
+            let k = <u64 as PackedKey>::pack(&ids[..4], t, p);
+            let (back, t2, p2) = k.unpack(4);
+            assert_eq!((&back[..4], t2, p2), (&ids[..4], t, p));
+        }
+    }
+
+    #[test]
+    fn short_equality_is_equality() {
+        let words = [
+            "",
+            "a",
+            "ab",
+            "abc",
+            "abcd",
+            "abcde",
+            "White",
+            "Whitf",
+            "45+",
+            "18-24",
+            "25-34",
+            "Not stated",
+            "Not statee",
+            "0123456789abcdef",
+            "0123456789abcdeF",
+            "0123456789abcdefg",
+        ];
+        for a in words {
+            for b in words {
+                assert_eq!(eq_short(a.as_bytes(), b.as_bytes()), a == b, "{a:?} {b:?}");
+            }
+        }
+    }
 }

@@ -16,7 +16,7 @@ use arrow_array::{
     Int64Array, LargeStringArray, RecordBatch, StringArray, StringViewArray, UInt8Array,
     UInt16Array, UInt32Array, UInt64Array,
 };
-use arrow_schema::{DataType, SchemaRef};
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{
     ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
@@ -64,6 +64,7 @@ impl ParquetSource {
                     "check that the file is a complete Parquet file, or give the right extension",
                 )
             })?;
+        let metadata = with_dictionary_strings(metadata);
         Ok(ParquetSource {
             path: path.to_path_buf(),
             header: schema_names(metadata.schema()),
@@ -75,6 +76,38 @@ impl ParquetSource {
             bytes: 0,
         })
     }
+}
+
+/// The same metadata, asking the reader to keep text columns
+/// dictionary-encoded (as Parquet writers store them) instead of expanding
+/// every row's string: the scan then classifies each distinct value once
+/// per batch, by its dictionary key. A file whose schema does not take the
+/// hint is read as it is.
+fn with_dictionary_strings(metadata: ArrowReaderMetadata) -> ArrowReaderMetadata {
+    let schema = metadata.schema();
+    if !schema
+        .fields()
+        .iter()
+        .any(|f| matches!(f.data_type(), DataType::Utf8 | DataType::LargeUtf8))
+    {
+        return metadata;
+    }
+    let fields: Vec<Field> = schema
+        .fields()
+        .iter()
+        .map(|f| match f.data_type() {
+            DataType::Utf8 | DataType::LargeUtf8 => f.as_ref().clone().with_data_type(
+                DataType::Dictionary(Box::new(DataType::Int32), Box::new(f.data_type().clone())),
+            ),
+            _ => f.as_ref().clone(),
+        })
+        .collect();
+    let hinted = Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()));
+    ArrowReaderMetadata::try_new(
+        metadata.metadata().clone(),
+        ArrowReaderOptions::new().with_schema(hinted),
+    )
+    .unwrap_or(metadata)
 }
 
 /// One row group of a Parquet file, not yet read: the worker that gets it
@@ -314,13 +347,18 @@ impl ArrowChunk {
             let name = schema.field(i).name().clone();
             cols.push(Col::new(array, &name, &self.path)?);
         }
+        let codes = cols.iter().map(Col::small_codes).collect();
         Ok(ArrowBatch {
             cols,
+            codes,
             len: self.batch.num_rows(),
             first_row: self.first_row,
         })
     }
 }
+
+/// The key of a null in a dictionary column's keys.
+pub const NULL_KEY: u32 = u32::MAX;
 
 /// A column of a batch, downcast once to its concrete array type so that
 /// reading a cell is a plain indexed load, not a dynamic downcast per cell.
@@ -339,8 +377,9 @@ enum Col {
     U64(UInt64Array),
     F32(Float32Array),
     F64(Float64Array),
-    /// A dictionary-encoded column: its keys as integers and its values.
-    Dict(Vec<Option<usize>>, Box<Col>),
+    /// A dictionary-encoded column: its keys ([`NULL_KEY`] for null) and
+    /// its values.
+    Dict(Vec<u32>, Box<Col>),
     Null,
 }
 
@@ -371,9 +410,9 @@ impl Col {
                     .enumerate()
                     .map(|(i, k)| {
                         if nulls.as_ref().is_some_and(|n| n.is_null(i)) {
-                            None
+                            NULL_KEY
                         } else {
-                            Some(k)
+                            u32::try_from(k).unwrap_or(NULL_KEY)
                         }
                     })
                     .collect();
@@ -387,6 +426,45 @@ impl Col {
                 .with_hint("store the column as text, an integer, a float or a boolean"));
             }
         })
+    }
+
+    /// Booleans and 8-bit integers as keys in `0..256` ([`NULL_KEY`] for
+    /// null), so that each distinct value is classified once per batch.
+    fn small_codes(&self) -> Option<Vec<u32>> {
+        fn codes<T>(a: &arrow_array::PrimitiveArray<T>, key: impl Fn(T::Native) -> u32) -> Vec<u32>
+        where
+            T: arrow_array::ArrowPrimitiveType,
+        {
+            a.iter().map(|v| v.map_or(NULL_KEY, &key)).collect()
+        }
+        match self {
+            Col::I8(a) => Some(codes(a, |v| u32::from(v as u8))),
+            Col::U8(a) => Some(codes(a, u32::from)),
+            Col::Bool(a) => Some(a.iter().map(|v| v.map_or(NULL_KEY, u32::from)).collect()),
+            _ => None,
+        }
+    }
+
+    /// The number of values (of the dictionary, for a values column).
+    fn len(&self) -> usize {
+        match self {
+            Col::Utf8(a) => a.len(),
+            Col::LargeUtf8(a) => a.len(),
+            Col::Utf8View(a) => a.len(),
+            Col::Bool(a) => a.len(),
+            Col::I8(a) => a.len(),
+            Col::I16(a) => a.len(),
+            Col::I32(a) => a.len(),
+            Col::I64(a) => a.len(),
+            Col::U8(a) => a.len(),
+            Col::U16(a) => a.len(),
+            Col::U32(a) => a.len(),
+            Col::U64(a) => a.len(),
+            Col::F32(a) => a.len(),
+            Col::F64(a) => a.len(),
+            Col::Dict(keys, _) => keys.len(),
+            Col::Null => 0,
+        }
     }
 
     #[inline]
@@ -416,9 +494,9 @@ impl Col {
                 .map_or(Cell::Float(v as f64), Cell::Int)),
             Col::F32(a) => get!(a, |v| Cell::Float(f64::from(v))),
             Col::F64(a) => get!(a, Cell::Float),
-            Col::Dict(keys, values) => match keys.get(row).copied().flatten() {
-                Some(k) => values.cell(k),
-                None => Cell::Missing,
+            Col::Dict(keys, values) => match keys.get(row) {
+                Some(&k) if k != NULL_KEY => values.cell(k as usize),
+                _ => Cell::Missing,
             },
             Col::Null => Cell::Missing,
         }
@@ -428,6 +506,10 @@ impl Col {
 /// Rows of a record batch, as typed column views.
 pub struct ArrowBatch {
     cols: Vec<Col>,
+    /// For booleans and 8-bit integers (typically truth and prediction
+    /// columns), each row's value as a small key: such columns then take the
+    /// scan's per-key path, like dictionary-encoded text.
+    codes: Vec<Option<Vec<u32>>>,
     len: usize,
     first_row: u64,
 }
@@ -455,5 +537,18 @@ impl ArrowBatch {
     /// The 1-based row number in the file.
     pub fn row_number(&self, row: usize) -> u64 {
         self.first_row + row as u64
+    }
+
+    /// For a dictionary-encoded column, each row's key ([`NULL_KEY`] for
+    /// null) and the size of the dictionary: rows with the same key hold
+    /// the same value.
+    pub fn dictionary_keys(&self, col: usize) -> Option<(&[u32], usize)> {
+        match self.cols.get(col) {
+            Some(Col::Dict(keys, values)) => Some((keys, values.len())),
+            _ => match self.codes.get(col) {
+                Some(Some(codes)) => Some((codes, 256)),
+                _ => None,
+            },
+        }
     }
 }

@@ -258,13 +258,15 @@ impl Source for CsvSource {
                     let rest = self.pending.split_off(end);
                     let bytes = std::mem::replace(&mut self.pending, rest);
                     let first_line = self.next_line;
-                    self.next_line += count_newlines(&bytes);
+                    let newlines = count_newlines(&bytes);
+                    self.next_line += newlines;
                     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
                         continue;
                     }
                     return Ok(Some(Chunk::Csv(CsvChunk {
                         bytes,
                         first_line,
+                        newlines,
                         shared,
                     })));
                 }
@@ -284,6 +286,8 @@ impl Source for CsvSource {
 pub struct CsvChunk {
     bytes: Vec<u8>,
     first_line: u64,
+    /// Newlines in `bytes` (an upper bound of its records, less one).
+    newlines: u64,
     shared: Arc<Shared>,
 }
 
@@ -301,7 +305,9 @@ impl CsvChunk {
     pub fn decode(self) -> Result<CsvBatch> {
         if memchr::memchr2(b'"', b'\r', &self.bytes).is_none() {
             match String::from_utf8(self.bytes) {
-                Ok(text) => return self::split_plain(text, self.first_line, self.shared),
+                Ok(text) => {
+                    return self::split_plain(text, self.first_line, self.newlines, self.shared);
+                }
                 Err(e) => {
                     // Invalid UTF-8 somewhere: it may sit in a column the
                     // audit does not read, so let the general path check
@@ -309,6 +315,7 @@ impl CsvChunk {
                     let chunk = CsvChunk {
                         bytes: e.into_bytes(),
                         first_line: self.first_line,
+                        newlines: self.newlines,
                         shared: self.shared,
                     };
                     return chunk.decode_quoted();
@@ -421,7 +428,12 @@ fn not_utf8(sh: &Shared, line: u64, col: usize) -> Error {
 /// Splits a chunk without quotes or carriage returns: records end at `\n`,
 /// fields at the delimiter. Blank lines are skipped, as the `csv` crate
 /// skips them.
-fn split_plain(text: String, first_line: u64, shared: Arc<Shared>) -> Result<CsvBatch> {
+fn split_plain(
+    text: String,
+    first_line: u64,
+    newlines: u64,
+    shared: Arc<Shared>,
+) -> Result<CsvBatch> {
     let sh = &*shared;
     let ncols = sh.projection.len();
     if text.len() > u32::MAX as usize {
@@ -436,15 +448,16 @@ fn split_plain(text: String, first_line: u64, shared: Arc<Shared>) -> Result<Csv
         slot_of[c] = j;
     }
     let bytes = text.as_bytes();
-    let mut spans: Vec<u32> = Vec::with_capacity(bytes.len() / 8);
-    let mut lines: Vec<u64> = Vec::with_capacity(bytes.len() / 32);
+    // At most one record per newline, plus a last one without: the spans
+    // are allocated once (zeroed memory comes cheap from the allocator) and
+    // written in place, record `i` at `2 * ncols * i`.
+    let records = newlines as usize + 1;
+    let mut spans: Vec<u32> = vec![0; 2 * ncols * records];
+    let mut lines: Vec<u64> = Vec::with_capacity(records);
     let mut line = first_line;
     let mut field = 0usize;
     let mut start = 0usize;
-    // The current record's spans are written in place at the end of
-    // `spans` (slot `j` at `row + 2j`), and dropped again for a blank line.
     let mut row = 0usize;
-    spans.resize(2 * ncols, 0);
     for (at, newline) in Separators::new(bytes, sh.delimiter) {
         if let Some(&j) = slot_of.get(field)
             && j != usize::MAX
@@ -459,7 +472,6 @@ fn split_plain(text: String, first_line: u64, shared: Arc<Shared>) -> Result<Csv
                 }
                 lines.push(line);
                 row += 2 * ncols;
-                spans.resize(row + 2 * ncols, 0);
             }
             line += 1;
             field = 0;
@@ -688,7 +700,10 @@ mod tests {
     }
 
     /// Both decoding paths over the same bytes: fields, lines and errors.
-    fn both_paths(text: &[u8], projection: &[usize]) -> [Result<Vec<(u64, Vec<String>)>>; 2] {
+    /// Rows as (line, projected fields), or the error.
+    type Decoded = Result<Vec<(u64, Vec<String>)>>;
+
+    fn both_paths(text: &[u8], projection: &[usize]) -> [Decoded; 2] {
         let header_len = 3;
         let shared = Arc::new(Shared {
             path: PathBuf::from("t.csv"),
@@ -717,10 +732,12 @@ mod tests {
         let chunk = || CsvChunk {
             bytes: text.to_vec(),
             first_line: 2,
+            newlines: count_newlines(text),
             shared: shared.clone(),
         };
+        let newlines = count_newlines(text);
         let plain = match String::from_utf8(text.to_vec()) {
-            Ok(t) => split_plain(t, 2, shared.clone()),
+            Ok(t) => split_plain(t, 2, newlines, shared.clone()),
             Err(_) => chunk().decode_quoted(),
         };
         [rows(plain), rows(chunk().decode_quoted())]

@@ -190,7 +190,15 @@ pub trait Rows {
     fn cell(&self, col: usize, row: usize) -> Cell<'_>;
     /// The row's position in its file, for messages.
     fn row_number(&self, row: usize) -> u64;
+    /// For a dictionary-encoded column, each row's dictionary key
+    /// ([`NULL_KEY`] for a null) and the dictionary's size, so that the
+    /// scan can classify each distinct value once; `None` otherwise.
+    fn dictionary_keys(&self, _col: usize) -> Option<(&[u32], usize)> {
+        None
+    }
 }
+
+pub use self::arrow::NULL_KEY;
 
 impl Rows for csv::CsvBatch {
     #[inline]
@@ -217,6 +225,9 @@ impl Rows for arrow::ArrowBatch {
     }
     fn row_number(&self, row: usize) -> u64 {
         arrow::ArrowBatch::row_number(self, row)
+    }
+    fn dictionary_keys(&self, col: usize) -> Option<(&[u32], usize)> {
+        arrow::ArrowBatch::dictionary_keys(self, col)
     }
 }
 

@@ -269,3 +269,119 @@ fn compas_sql_in_each_dialect() {
         insta::assert_snapshot!(format!("compas_sql_{}", dialect.name()), q);
     }
 }
+
+/// The same rows as CSV, Parquet (text read through its dictionary) and
+/// Arrow IPC give the same count table, with any number of threads.
+#[test]
+fn csv_parquet_and_arrow_give_the_same_table() {
+    let dir = Dir::new();
+    let opts = SynthOptions {
+        rows: 150_000,
+        seed: 3,
+    };
+    let tables: Vec<fairaudit::count::CountTable> = ["csv", "parquet", "arrow"]
+        .iter()
+        .flat_map(|ext| {
+            let path = dir.path().join(format!("s.{ext}"));
+            fairaudit::synth::write_synth(&path, &opts).unwrap();
+            let text = SYNTH_SPEC.replace("PATHS", &format!("\"s.{ext}\""));
+            let valid = AuditSpec::from_toml(&text, Path::new("a.toml"))
+                .unwrap()
+                .check(dir.path())
+                .unwrap();
+            [1, 3]
+                .into_iter()
+                .map(|threads| {
+                    scan(
+                        &valid,
+                        &ScanOptions {
+                            threads,
+                            progress: None,
+                        },
+                    )
+                    .unwrap()
+                    .table
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    for t in &tables[1..] {
+        assert_eq!(t, &tables[0]);
+    }
+    assert!(tables[0].total().count > 100_000);
+}
+
+/// The commands as a user runs them: counts of two shards, merged, audited,
+/// equal the audit of the rows; `sql` prints a query; `--help` has examples.
+#[test]
+fn counts_merge_and_sql_commands() {
+    let dir = Dir::new();
+    let text = synth_csv(20_000, 9);
+    let (header, body) = text.split_once('\n').unwrap();
+    let lines: Vec<&str> = body.lines().collect();
+    dir.write(
+        "a.csv",
+        &format!("{header}\n{}\n", lines[..7_000].join("\n")),
+    );
+    dir.write(
+        "b.csv",
+        &format!("{header}\n{}\n", lines[7_000..].join("\n")),
+    );
+    dir.write("all.csv", &text);
+    for (name, paths) in [
+        ("a", "\"a.csv\""),
+        ("b", "\"b.csv\""),
+        ("all", "\"all.csv\""),
+    ] {
+        dir.write(&format!("{name}.toml"), &SYNTH_SPEC.replace("PATHS", paths));
+    }
+    let bin = || {
+        let mut c = assert_cmd::Command::cargo_bin("fairaudit").unwrap();
+        c.current_dir(dir.path());
+        c
+    };
+    for name in ["a", "b"] {
+        bin()
+            .args(["counts", &format!("{name}.toml"), "--out"])
+            .arg(format!("{name}.counts.parquet"))
+            .assert()
+            .success();
+    }
+    bin()
+        .args(["merge", "a.counts.parquet", "b.counts.parquet", "--out"])
+        .arg("merged.counts.parquet")
+        .assert()
+        .success();
+    dir.write(
+        "merged.toml",
+        &SYNTH_COUNTS_SPEC.replace("PATH", "merged.counts.parquet"),
+    );
+    let json = |spec: &str| {
+        let out = bin()
+            .args(["run", spec, "--format", "json", "--quiet"])
+            .output()
+            .unwrap();
+        // The audit runs (0) whether or not its policy passes (1).
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        (v["overall"].clone(), v["groupings"].clone())
+    };
+    assert_eq!(json("merged.toml"), json("all.toml"));
+    let out = bin()
+        .args(["sql", "all.toml", "--dialect", "spark", "--table", "db.t"])
+        .output()
+        .unwrap();
+    let sql = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        sql.contains("FROM `db`.`t`") && sql.contains("GROUP BY"),
+        "{sql}"
+    );
+    for sub in ["counts", "merge", "sql"] {
+        let out = bin().args([sub, "--help"]).output().unwrap();
+        assert!(String::from_utf8_lossy(&out.stdout).contains("Worked example"));
+    }
+}

@@ -185,7 +185,7 @@ def main():
         with open(spec_pq, "w") as f:
             f.write(SYNTH_SPEC.format(data=pq))
         problems += compare("synth-parquet", spec_pq, ["ethnicity", "sex", "age"], True, work)
-    print(f"duckdb {duckdb.__version__}; fairaudit {run('--version').strip()}")
+    print(f"duckdb {duckdb.__version__}; {run('--version').strip()}")
     if problems:
         print("DIFFERENCES:")
         for p in problems[:20]:
