@@ -49,7 +49,8 @@
 //! ## Wire format: `results.json` (schema version 1)
 //!
 //! A JSON object with these members (numbers are shortest round-trip
-//! decimals; an undefined value is `null`, never NaN or infinity):
+//! decimals; an undefined value is `null`, never NaN or infinity; optional
+//! members marked `?` are left out when they do not apply):
 //!
 //! * `schema_version` — `1`;
 //! * `tool` — `{name, version}`;
@@ -58,24 +59,46 @@
 //! * `rows` — `{read, filtered_out, rejected, used, filters: [{filter,
 //!   removed}], rejections: [{column, reason, count}]}`; `read = filtered_out
 //!   + rejected + used`;
-//! * `metrics` — the registry: `[{name, label, formula, meaning, favourable,
+//! * `metrics` — the registry: `[{name, label, formula, meaning, favourable
+//!   (higher | lower | context, under the policy's intervention),
 //!   criterion}]`;
 //! * `overall` — a *group* object for all used rows;
 //! * `groupings` — one per attribute, then one per intersection:
 //!   `{name ("race" or "race|sex"), attributes, reference: {group, rule} |
-//!   null, groups: [group], empty_combinations: [label], fairlearn: {name:
-//!   {between_groups, to_overall}}}`;
+//!   null, groups: [group], empty_combinations?: [label], tests?: {metric:
+//!   {statistic, df, p_value, method}} (chi-square across the published
+//!   groups), fairlearn: {name: {between_groups, between_groups_ci?: [lo, hi],
+//!   to_overall, to_overall_ci?}}}`;
+//! * `uncertainty` — `{level, proportion_interval, ratio_interval,
+//!   difference_interval, test, correction, bootstrap: {replicates, seed,
+//!   stratified, resampling} | null, notes}`;
+//! * `policy` — `{intervention, first_criterion, primary, tolerances: {metric:
+//!   {ratio: [lo, hi] | null, difference | null}}, alpha, fail_on,
+//!   min_group_size}`;
+//! * `verdict` — `{verdict ("pass" | "inconclusive" | "fail" | "insufficient
+//!   data"), fails_audit, pass, fail, inconclusive, insufficient_data}`;
+//! * `findings` — `[{grouping, group, metric, verdict, text}]`, failures first;
+//! * `tradeoffs` — `[{grouping, base_rates_differ, closer_to, text}]`;
+//! * `coverage` — `{attributes: [{attribute, characteristic, not_stated_rows,
+//!   not_stated_share}], not_examined, text}`;
 //! * `warnings` — strings.
 //!
 //! A *group* object is `{label, levels, suppressed, reference, n,
 //! weighted_n?, counts: {tp, fp, fn, tn}, weighted_counts?, metrics: {name:
-//! {value, undefined?}}, disparities: {name: {ratio, difference,
-//! undefined?}}, aif360?: {name: value}}`. A suppressed group (fewer rows
-//! than `min_group_size`) keeps its label but has `n`, `counts` null and
-//! empty `metrics` and `disparities`: its numbers are withheld.
+//! {value, undefined?, ci_low?, ci_high?, ci_method?}}, disparities: {name:
+//! {ratio, ratio_ci_low?, ratio_ci_high?, ratio_ci_method?, difference,
+//! difference_ci_low?, difference_ci_high?, difference_ci_method?, p_value?,
+//! p_adjusted?, test?, undefined?}}, aif360?: {name: value}, verdicts?:
+//! {metric: {verdict, reason, cannot_rule_out_ratio?,
+//! cannot_rule_out_difference?}}}`. A suppressed group (fewer rows than
+//! `min_group_size`) keeps its label and its verdicts ("insufficient data")
+//! but has `n`, `counts` null and empty `metrics` and `disparities`: its
+//! numbers are withheld.
 //!
 //! Groups are listed in attribute-level order (the spec's `levels` first,
-//! then sorted, the missing label last); maps are sorted by key.
+//! then sorted, the missing label last); maps are sorted by key. A field
+//! added to this schema keeps the version; a field removed, renamed or
+//! changed in meaning bumps it.
 
 #![deny(missing_docs)]
 
