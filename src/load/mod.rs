@@ -1,8 +1,8 @@
 //! Reading inputs: CSV (optionally gzip-compressed), Parquet and Arrow IPC.
 //!
-//! A [`Source`] yields [`Chunk`]s in file order; a chunk is turned into a
-//! [`Batch`] of rows by [`Chunk::decode`], which the scan calls on a worker
-//! thread, so that parsing runs in parallel with reading. A batch exposes
+//! A [`Source`] yields [`Chunk`]s in file order; a chunk is turned into
+//! [`Batch`]es of rows by [`Chunk::for_each_batch`], which the scan calls on
+//! a worker thread, so that parsing runs in parallel with reading. A batch exposes
 //! only the projected columns, as [`Cell`]s. This layer knows nothing about
 //! metrics, labels or groups.
 

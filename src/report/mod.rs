@@ -1,7 +1,7 @@
 //! Renderers: [`crate::results::Results`] in, bytes out.
 //!
 //! Every renderer returns bytes (so that a pack can hash them before writing
-//! them) and sees nothing but the results. Numbers go through [`format`]:
+//! them) and sees nothing but the results. Numbers go through [`format`](mod@format):
 //! shortest round-trip decimals in machine-readable outputs, fixed decimals
 //! in human-readable ones.
 
