@@ -213,14 +213,6 @@ impl CountTable {
         }
         self
     }
-
-    /// Whether any cell carries a non-integer or non-unit weight, i.e. whether
-    /// weighted and unweighted statistics can differ.
-    pub fn has_weights(&self) -> bool {
-        self.cells
-            .values()
-            .any(|s| s.weight != Fixed::from_f64(s.count as f64).unwrap_or_default())
-    }
 }
 
 impl Add for CountTable {

@@ -555,15 +555,19 @@ pub fn evaluate(spec: &ValidSpec, scan: &ScanOutput) -> Result<Results> {
         crate::policy::FailOn::Inconclusive => overall_kind != VerdictKind::Pass,
     };
 
-    // Coverage: attributes and their "not stated" rows.
+    // Coverage: attributes and their "not stated" rows. The first groupings
+    // are the single attributes, in attribute order (`AuditSpec::check`), so
+    // their groups are already counted.
     let used = table.total().count;
     let cov_input: Vec<(String, Option<String>, u64)> = spec
         .attributes
         .iter()
-        .enumerate()
-        .map(|(i, a)| {
-            let ns: u64 = metrics::marginal(table, &[i])
+        .zip(&works)
+        .map(|(a, w)| {
+            let ns: u64 = w
+                .keys
                 .iter()
+                .zip(&w.stats)
                 .filter(|(k, _)| findings::is_not_stated(&k[0], &a.missing_label))
                 .map(|(_, s)| s.n())
                 .sum();

@@ -734,7 +734,17 @@ fn caveats(r: &Results, out: &mut String) {
          An audit against the record measures parity with the record.</li>",
         prose(&r.audit.truth)
     );
-    let undefined = undefined_values(r);
+    let undefined: Vec<String> = super::undefined_values(r)
+        .iter()
+        .map(|u| {
+            format!(
+                "{}: {}: {}",
+                esc(&u.place),
+                esc(&u.column),
+                prose(&u.reason)
+            )
+        })
+        .collect();
     if undefined.is_empty() {
         out.push_str(
             "<li><strong>Undefined values.</strong> Every value in the tables is defined.</li>\n",
@@ -762,52 +772,6 @@ fn caveats(r: &Results, out: &mut String) {
          the full value; <code>results.json</code> and <code>metrics.csv</code> hold full precision.</li>\n",
     );
     out.push_str("</ul>\n</section>\n");
-}
-
-/// Each n/a in the tables, with its reason, in table order, as HTML (the
-/// same list as `report.md`'s caveats).
-fn undefined_values(r: &Results) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut scan = |where_: String, g: &GroupResult, ratios: bool| {
-        if g.suppressed {
-            return;
-        }
-        for (m, short) in SHOWN {
-            if let Some(v) = g.metrics.get(*m)
-                && v.value.is_none()
-            {
-                out.push(format!(
-                    "{where_}: {}: {}",
-                    esc(short),
-                    prose(v.undefined.as_deref().unwrap_or("undefined"))
-                ));
-            }
-        }
-        if ratios && !g.reference {
-            for m in &r.policy.primary {
-                if let Some(d) = g.disparities.get(m)
-                    && d.ratio.is_none()
-                {
-                    out.push(format!(
-                        "{where_}: {} × ref: {}",
-                        esc(m),
-                        prose(d.undefined.as_deref().unwrap_or("undefined"))
-                    ));
-                }
-            }
-        }
-    };
-    scan("everyone".to_string(), &r.overall, false);
-    for g in &r.groupings {
-        for x in &g.groups {
-            scan(
-                format!("{} / {}", esc(&g.attributes.join(" × ")), group_name(g, x)),
-                x,
-                g.reference.is_some(),
-            );
-        }
-    }
-    out
 }
 
 // ---- forest plots -----------------------------------------------------------
@@ -934,7 +898,7 @@ fn forest(
 ) {
     let level = human(Some(r.uncertainty.level * 100.0), 0);
     let rows: Vec<&GroupResult> = g.groups.iter().filter(|x| !x.reference).collect();
-    let names: Vec<String> = rows.iter().map(|x| plain_group_name(g, x)).collect();
+    let names: Vec<String> = rows.iter().map(|x| super::display_name(g, x)).collect();
     let longest = names
         .iter()
         .map(|n| n.chars().count().min(MAX_LABEL_CHARS))
@@ -952,7 +916,7 @@ fn forest(
     let height = bottom_of_rows + BOTTOM;
     let band = r.policy.tolerances.get(m).and_then(|t| t.ratio);
     let metric = metric_label(r, m);
-    let reference_name = plain_group_name(g, reference);
+    let reference_name = super::display_name(g, reference);
     let id = format!("fig-{figure}");
 
     let _ = writeln!(
@@ -1310,19 +1274,9 @@ fn capitalised(s: &str) -> String {
         .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
 }
 
-/// A group's name for people, unescaped: its levels joined with `×` in an
-/// intersection.
-fn plain_group_name(g: &GroupingResult, x: &GroupResult) -> String {
-    if g.attributes.len() > 1 && x.levels.len() == g.attributes.len() {
-        x.levels.join(" × ")
-    } else {
-        x.label.clone()
-    }
-}
-
 /// A group's name for people, escaped.
 fn group_name(g: &GroupingResult, x: &GroupResult) -> String {
-    esc(&plain_group_name(g, x))
+    esc(&super::display_name(g, x))
 }
 
 /// `s` cut to [`MAX_LABEL_CHARS`] characters, with `…` if it was longer.

@@ -437,7 +437,17 @@ fn caveats(r: &Results, out: &mut String) {
          An audit against the record measures parity with the record.",
         text(&r.audit.truth)
     );
-    let undefined = undefined_values(r);
+    let undefined: Vec<String> = super::undefined_values(r)
+        .iter()
+        .map(|u| {
+            format!(
+                "{}: {}: {}",
+                text(&u.place),
+                text(&u.column),
+                text(&u.reason)
+            )
+        })
+        .collect();
     if undefined.is_empty() {
         out.push_str("- **Undefined values.** Every value in the tables is defined.\n");
     } else {
@@ -463,58 +473,9 @@ fn caveats(r: &Results, out: &mut String) {
     );
 }
 
-/// Each n/a in the tables, with its reason, in table order.
-fn undefined_values(r: &Results) -> Vec<String> {
-    let mut out = Vec::new();
-    let primary: Vec<String> = r.policy.primary.clone();
-    let mut scan = |where_: String, g: &GroupResult, ratios: bool| {
-        if g.suppressed {
-            return;
-        }
-        for (m, short) in SHOWN {
-            if let Some(v) = g.metrics.get(*m)
-                && v.value.is_none()
-            {
-                out.push(format!(
-                    "{where_}: {short}: {}",
-                    text(v.undefined.as_deref().unwrap_or("undefined"))
-                ));
-            }
-        }
-        if ratios && !g.reference {
-            for m in &primary {
-                if let Some(d) = g.disparities.get(m)
-                    && d.ratio.is_none()
-                {
-                    out.push(format!(
-                        "{where_}: {m} × ref: {}",
-                        text(d.undefined.as_deref().unwrap_or("undefined"))
-                    ));
-                }
-            }
-        }
-    };
-    scan("everyone".to_string(), &r.overall, false);
-    for g in &r.groupings {
-        for x in &g.groups {
-            scan(
-                format!("{} / {}", text(&g.attributes.join(" × ")), group_name(g, x)),
-                x,
-                g.reference.is_some(),
-            );
-        }
-    }
-    out
-}
-
-/// A group's name for people: its levels joined with `×` in an
-/// intersection, escaped.
+/// A group's name for people, escaped.
 fn group_name(g: &GroupingResult, x: &GroupResult) -> String {
-    if g.attributes.len() > 1 && x.levels.len() == g.attributes.len() {
-        text(&x.levels.join(" × "))
-    } else {
-        text(&x.label)
-    }
+    text(&super::display_name(g, x))
 }
 
 /// Text from the data or the spec, safe in running text and table cells:

@@ -11,3 +11,79 @@ pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod table;
+
+use crate::results::{GroupResult, GroupingResult, Results};
+
+/// A group's name for people, unescaped: its levels joined with `×` in an
+/// intersection, its label otherwise. Shared by the committee reports.
+fn display_name(g: &GroupingResult, x: &GroupResult) -> String {
+    if g.attributes.len() > 1 && x.levels.len() == g.attributes.len() {
+        x.levels.join(" × ")
+    } else {
+        x.label.clone()
+    }
+}
+
+/// One `n/a` in the committee reports' tables, unescaped.
+struct Undefined {
+    /// Where: `everyone`, or `race / Asian`.
+    place: String,
+    /// Which column: a rate's short name, or `fpr × ref`.
+    column: String,
+    /// Why it is undefined.
+    reason: String,
+}
+
+/// Each `n/a` in the committee reports' tables (the rates of
+/// [`table::SHOWN`] and the primary metrics' ratios), with its reason, in
+/// table order. report.md and report.html list the same values, each
+/// escaping them for its own markup.
+fn undefined_values(r: &Results) -> Vec<Undefined> {
+    let mut out = Vec::new();
+    let mut scan = |place: String, g: &GroupResult, ratios: bool| {
+        if g.suppressed {
+            return;
+        }
+        for (m, short) in table::SHOWN {
+            if let Some(v) = g.metrics.get(*m)
+                && v.value.is_none()
+            {
+                out.push(Undefined {
+                    place: place.clone(),
+                    column: short.to_string(),
+                    reason: v
+                        .undefined
+                        .clone()
+                        .unwrap_or_else(|| "undefined".to_string()),
+                });
+            }
+        }
+        if ratios && !g.reference {
+            for m in &r.policy.primary {
+                if let Some(d) = g.disparities.get(m)
+                    && d.ratio.is_none()
+                {
+                    out.push(Undefined {
+                        place: place.clone(),
+                        column: format!("{m} × ref"),
+                        reason: d
+                            .undefined
+                            .clone()
+                            .unwrap_or_else(|| "undefined".to_string()),
+                    });
+                }
+            }
+        }
+    };
+    scan("everyone".to_string(), &r.overall, false);
+    for g in &r.groupings {
+        for x in &g.groups {
+            scan(
+                format!("{} / {}", g.attributes.join(" × "), display_name(g, x)),
+                x,
+                g.reference.is_some(),
+            );
+        }
+    }
+    out
+}
