@@ -2,6 +2,7 @@
 
 mod cli;
 mod counts;
+mod fixtures;
 mod golden;
 mod harness;
 mod html;
