@@ -16,7 +16,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 
 use fairaudit::AuditSpec;
 use fairaudit::count::{CellKey, CellStats, CountTable, Fixed};
-use fairaudit::scan::{RowAccounting, ScanOutput};
+use fairaudit::count::{Counted, RowAccounting};
 use fairaudit::synth::{SynthOptions, batches};
 
 const SPEC: &str = r#"
@@ -46,7 +46,7 @@ min_group_size = 0
 
 /// The count table of `rows` synthetic rows, built directly from the
 /// generator (the scan is not what this bench measures).
-fn table(rows: u64) -> ScanOutput {
+fn table(rows: u64) -> Counted {
     let mut t = CountTable::new(vec!["ethnicity".into(), "sex".into(), "age_band".into()]);
     let one = Fixed::from_f64(1.0).unwrap_or_default();
     for b in batches(&SynthOptions { rows, seed: 7 }, 0) {
@@ -69,7 +69,7 @@ fn table(rows: u64) -> ScanOutput {
         }
     }
     let used = t.total().count;
-    ScanOutput {
+    Counted {
         table: t,
         rows: RowAccounting {
             read: used,
@@ -86,13 +86,13 @@ fn bench(c: &mut Criterion) {
     if std::env::var_os("FAIRAUDIT_BENCH_1E7").is_some() {
         sizes.push(10_000_000);
     }
-    let with =
-        AuditSpec::from_toml(SPEC, Path::new("bench.toml")).and_then(|s| s.check(Path::new(".")));
+    let with = AuditSpec::from_toml(SPEC, Path::new("bench.toml"))
+        .and_then(|s| fairaudit::Plan::check(&s, Path::new(".")));
     let without = AuditSpec::from_toml(
         &SPEC.replace("seed = 20240601\n", ""),
         Path::new("bench.toml"),
     )
-    .and_then(|s| s.check(Path::new(".")));
+    .and_then(|s| fairaudit::Plan::check(&s, Path::new(".")));
     let (Ok(with), Ok(without)) = (with, without) else {
         panic!("the bench spec does not check");
     };
@@ -102,10 +102,10 @@ fn bench(c: &mut Criterion) {
         let scanned = table(rows);
         eprintln!("{rows} rows -> {} cells", scanned.table.len());
         group.bench_function(format!("no_bootstrap/{rows}"), |b| {
-            b.iter(|| black_box(fairaudit::evaluate::evaluate(&without, &scanned)))
+            b.iter(|| black_box(fairaudit::audit::evaluate(&without, &scanned)))
         });
         group.bench_function(format!("bootstrap_1000/{rows}"), |b| {
-            b.iter(|| black_box(fairaudit::evaluate::evaluate(&with, &scanned)))
+            b.iter(|| black_box(fairaudit::audit::evaluate(&with, &scanned)))
         });
     }
     group.finish();

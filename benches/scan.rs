@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
 use fairaudit::AuditSpec;
-use fairaudit::scan::{ScanOptions, scan};
+use fairaudit::count::RunOptions;
+use fairaudit::count::scan::scan;
 use fairaudit::synth::{SynthOptions, write_synth};
 
 /// Every attribute and every intersection, label prediction: the audit the
@@ -43,14 +44,13 @@ fn sizes() -> Vec<u64> {
     s
 }
 
-fn spec_for(path: &Path) -> fairaudit::ValidSpec {
-    AuditSpec::from_toml(
+fn spec_for(path: &Path) -> fairaudit::Plan {
+    let raw = AuditSpec::from_toml(
         &SPEC.replace("PATH", &path.to_string_lossy()),
         Path::new("bench.toml"),
     )
-    .expect("the bench spec parses")
-    .check(Path::new("."))
-    .expect("the bench spec checks")
+    .expect("the bench spec parses");
+    fairaudit::Plan::check(&raw, Path::new(".")).expect("the bench spec checks")
 }
 
 fn bench_scan(c: &mut Criterion) {
@@ -75,8 +75,8 @@ fn bench_scan(c: &mut Criterion) {
                     |b, spec| {
                         b.iter(|| {
                             scan(
-                                spec,
-                                &ScanOptions {
+                                &spec.counting(),
+                                &RunOptions {
                                     threads: t,
                                     progress: None,
                                 },

@@ -8,7 +8,8 @@ use std::path::Path;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 
 use fairaudit::AuditSpec;
-use fairaudit::scan::{ScanOptions, scan};
+use fairaudit::count::RunOptions;
+use fairaudit::count::scan::scan;
 use fairaudit::synth::{SynthOptions, write_synth};
 
 const SPEC: &str = r#"
@@ -39,18 +40,17 @@ fn bench_stats(c: &mut Criterion) {
     for rows in [100_000u64, 1_000_000] {
         let path = dir.path().join(format!("synth-{rows}.parquet"));
         write_synth(&path, &SynthOptions { rows, seed: 1 }).expect("write the bench file");
-        let spec = AuditSpec::from_toml(
+        let raw = AuditSpec::from_toml(
             &SPEC.replace("PATH", &path.to_string_lossy()),
             Path::new("bench.toml"),
         )
-        .expect("the bench spec parses")
-        .check(Path::new("."))
-        .expect("the bench spec checks");
-        let scanned = scan(&spec, &ScanOptions::default()).expect("the scan succeeds");
+        .expect("the bench spec parses");
+        let spec = fairaudit::Plan::check(&raw, Path::new(".")).expect("the bench spec checks");
+        let scanned = scan(&spec.counting(), &RunOptions::default()).expect("the scan succeeds");
         group.bench_with_input(
             BenchmarkId::new("assemble", rows),
             &scanned,
-            |b, scanned| b.iter(|| fairaudit::evaluate::evaluate(&spec, scanned).expect("results")),
+            |b, scanned| b.iter(|| fairaudit::audit::evaluate(&spec, scanned).expect("results")),
         );
     }
     group.finish();

@@ -5,14 +5,15 @@
 
 use std::path::Path;
 
-use fairaudit::AuditSpec;
-use fairaudit::scan::ScanOptions;
+use fairaudit::count::RunOptions;
+use fairaudit::metric::MetricId;
+use fairaudit::{AuditSpec, Plan};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("audits/compas/audit.toml");
     let spec = AuditSpec::from_file(&path)?;
-    let valid = spec.check(path.parent().unwrap_or(Path::new(".")))?;
-    let results = fairaudit::audit(&valid, &ScanOptions::default())?;
+    let valid = Plan::check(&spec, path.parent().unwrap_or(Path::new(".")))?;
+    let results = fairaudit::audit(&valid, &RunOptions::default())?;
 
     println!(
         "{}: {} of {} rows in the cohort",
@@ -21,10 +22,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let race = results.grouping("race").ok_or("no race grouping")?;
     let reference = race.reference.as_ref().ok_or("no reference group")?;
     for group in race.groups.iter().filter(|g| !g.suppressed && !g.reference) {
-        let fpr = group.metric("fpr").unwrap_or(f64::NAN);
+        let fpr = group.metric(MetricId::Fpr).unwrap_or(f64::NAN);
         let ratio = group
             .disparities
-            .get("fpr")
+            .get(&MetricId::Fpr)
             .and_then(|d| d.ratio)
             .unwrap_or(f64::NAN);
         println!(

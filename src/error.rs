@@ -191,6 +191,16 @@ impl Error {
         )
     }
 
+    /// An output could not be made (a serialisation failed): never written
+    /// as empty bytes instead.
+    pub fn output(what: &str, message: impl Into<String>) -> Error {
+        Error::new(
+            ErrorKind::Io,
+            Position::default(),
+            format!("could not produce {what}: {}", message.into()),
+        )
+    }
+
     /// A spec key holds a bad value.
     pub fn spec(key: impl Into<String>, message: impl Into<String>) -> Error {
         Error::new(ErrorKind::Spec, Position::key(key), message)

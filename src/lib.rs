@@ -102,32 +102,27 @@
 
 #![deny(missing_docs)]
 
+pub mod analysis;
+pub mod audit;
+pub mod cohort;
 pub mod count;
-pub mod counts;
 pub mod error;
-pub mod evaluate;
-pub mod filter;
-pub mod findings;
-pub mod load;
-pub mod metrics;
+pub mod group;
+pub mod input;
+pub mod judge;
+pub mod metric;
+pub mod number;
 pub mod pack;
-pub mod policy;
+pub mod plan;
 pub mod report;
 pub mod results;
-pub mod scan;
 pub mod spec;
-pub mod sql;
+pub mod stats;
 pub mod synth;
-pub mod uncertainty;
 pub mod value;
-pub mod verdict;
 
+pub use audit::audit;
 pub use error::{Error, ErrorKind, Result};
+pub use plan::Plan;
 pub use results::Results;
-pub use spec::{AuditSpec, ValidSpec};
-
-/// Runs an audit: scans the inputs and computes every result.
-pub fn audit(spec: &ValidSpec, options: &scan::ScanOptions<'_>) -> Result<Results> {
-    let scanned = scan::scan(spec, options)?;
-    evaluate::evaluate(spec, &scanned)
-}
+pub use spec::AuditSpec;

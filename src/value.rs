@@ -12,6 +12,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::number::format_number;
+
 /// One cell of the input, borrowed from the batch that holds it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Cell<'a> {
@@ -61,16 +63,6 @@ impl Cell<'_> {
             Cell::Float(f) => format_number(f),
             Cell::Bool(b) => b.to_string(),
         }
-    }
-}
-
-/// Formats a number the way a person writes it: integers without a decimal
-/// point, others in their shortest round-trip form.
-pub fn format_number(f: f64) -> String {
-    if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 {
-        format!("{}", f as i64)
-    } else {
-        format!("{f}")
     }
 }
 

@@ -16,9 +16,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
+use crate::number::{count, human};
 use crate::pack::verify::{element_key, pair_elements};
 use crate::pack::{RESULTS_FILE, pack_error};
-use crate::report::format::{count, human};
 
 /// Whether a change is good news.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -11,8 +11,8 @@ use crate::error::{Error, Result};
 use crate::pack::{
     FORMAT, FORMAT_VERSION, MANIFEST_FILE, PackFile, SPEC_FILE, pack_error, pretty_json,
 };
+use crate::plan::Plan;
 use crate::results::{Results, ToolInfo};
-use crate::spec::ValidSpec;
 
 /// The manifest of a pack. See the [module docs](crate::pack) for the
 /// format. Unknown members are ignored when reading, so that a newer
@@ -111,7 +111,7 @@ impl Manifest {
     /// The manifest of a pack with these files (spec first), inputs and
     /// results.
     pub(crate) fn build(
-        spec: &ValidSpec,
+        spec: &Plan,
         inputs: Vec<InputEntry>,
         results: &Results,
         files: &[PackFile],
@@ -142,7 +142,7 @@ impl Manifest {
                 version: env!("CARGO_PKG_VERSION").to_string(),
             },
             spec: spec_entry,
-            seed: spec.seed,
+            seed: spec.seed(),
             inputs,
             rows: RowCounts {
                 read: results.rows.read,

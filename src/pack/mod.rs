@@ -72,9 +72,9 @@ mod write;
 use std::path::Path;
 
 use crate::error::{Error, ErrorKind, Position};
+use crate::plan::Plan;
 use crate::report;
 use crate::results::Results;
-use crate::spec::ValidSpec;
 
 pub use diff::{
     Assessment, DiffReport, DisparityChange, GroupPresence, MetricChange, PackSummary,
@@ -120,17 +120,17 @@ const SPEC_HEADER: &str = "\
 
 /// Every file of a pack except the manifest, in the order they are written:
 /// the spec first, then the outputs sorted by name.
-pub(crate) fn render_files(spec: &ValidSpec, results: &Results) -> Vec<PackFile> {
+pub(crate) fn render_files(spec: &Plan, results: &Results) -> crate::error::Result<Vec<PackFile>> {
     let mut toml = SPEC_HEADER.as_bytes().to_vec();
-    toml.extend_from_slice(spec.source.to_toml().as_bytes());
+    toml.extend_from_slice(spec.source().to_toml()?.as_bytes());
     let mut outputs = vec![
         PackFile {
             name: "disparities.csv",
-            bytes: report::csv::disparities(results),
+            bytes: report::csv::disparities(results)?,
         },
         PackFile {
             name: "metrics.csv",
-            bytes: report::csv::metrics(results),
+            bytes: report::csv::metrics(results)?,
         },
         PackFile {
             name: "report.html",
@@ -151,7 +151,7 @@ pub(crate) fn render_files(spec: &ValidSpec, results: &Results) -> Vec<PackFile>
         bytes: toml,
     }];
     files.extend(outputs);
-    files
+    Ok(files)
 }
 
 /// `value` as pretty-printed JSON ending with a newline, as every JSON file

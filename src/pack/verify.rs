@@ -12,13 +12,14 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::count::RunOptions;
 use crate::error::{Error, Result};
+use crate::number::count;
 use crate::pack::manifest::{InputEntry, Manifest, hash_file, sha256_hex};
 use crate::pack::write::file_name;
 use crate::pack::{MANIFEST_FILE, SPEC_FILE, render_files};
-use crate::report::format::count;
+use crate::plan::Plan;
 use crate::results::ToolInfo;
-use crate::scan::ScanOptions;
 use crate::spec::AuditSpec;
 
 /// Where an input was found.
@@ -322,7 +323,7 @@ fn short(sha: &str) -> &str {
 /// in the pack (relative to `dir`), then in `data_dir` by file name. An
 /// `Err` means the folder is not a readable pack; every finding about a
 /// readable pack is in the report.
-pub fn verify(dir: &Path, data_dir: Option<&Path>, scan: &ScanOptions<'_>) -> Result<VerifyReport> {
+pub fn verify(dir: &Path, data_dir: Option<&Path>, scan: &RunOptions<'_>) -> Result<VerifyReport> {
     if !dir.is_dir() {
         return Err(super::pack_error(dir, "no such folder")
             .with_hint("give the folder written by `fairaudit run AUDIT.toml --out PACK`"));
@@ -492,12 +493,13 @@ fn rerun(
     data_dir: Option<&Path>,
     manifest: &Manifest,
     inputs: &[InputCheck],
-    scan: &ScanOptions<'_>,
+    scan: &RunOptions<'_>,
 ) -> Result<Vec<(String, Vec<u8>)>> {
     let spec = AuditSpec::from_file(&dir.join(SPEC_FILE))?;
-    let mut valid = spec.check(dir)?;
+    let valid = Plan::check(&spec, dir)?;
     let mut entries = Vec::new();
-    for input in &mut valid.inputs {
+    let mut paths = Vec::new();
+    for input in valid.inputs() {
         // Inputs the manifest records were hashed above; one that only the
         // spec names (a hand-edited spec) is looked for the same way.
         let checked = inputs.iter().find(|i| i.recorded.path == input.display);
@@ -507,7 +509,7 @@ fn rerun(
                 status,
                 recorded,
             }) => {
-                input.path.clone_from(p);
+                paths.push(p.clone());
                 let (bytes, sha256) = match status {
                     InputStatus::Changed { bytes, sha256 } => (*bytes, sha256.clone()),
                     _ => (recorded.bytes, recorded.sha256.clone()),
@@ -530,7 +532,7 @@ fn rerun(
                     )
                 })?;
                 let (bytes, sha256) = hash_file(&p).map_err(|e| Error::io(&p, &e))?;
-                input.path = p;
+                paths.push(p);
                 InputEntry {
                     path: input.display.clone(),
                     file: file_name(&input.display),
@@ -541,8 +543,9 @@ fn rerun(
         };
         entries.push(entry);
     }
+    let valid = valid.reading_inputs_from(paths);
     let results = crate::audit(&valid, scan)?;
-    let files = render_files(&valid, &results);
+    let files = render_files(&valid, &results)?;
     let again = Manifest::build(&valid, entries, &results, &files, manifest.created.clone());
     let mut out: Vec<(String, Vec<u8>)> = files
         .into_iter()

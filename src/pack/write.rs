@@ -14,8 +14,9 @@ use std::path::{Component, Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::pack::manifest::{Created, InputEntry, Manifest, hash_file};
 use crate::pack::{MANIFEST_FILE, pack_error, render_files};
+use crate::plan::Plan;
 use crate::results::Results;
-use crate::spec::{AuditSpec, ValidSpec};
+use crate::spec::AuditSpec;
 
 /// How to write a pack.
 #[derive(Debug, Clone, Default)]
@@ -40,14 +41,14 @@ pub struct WriteOptions {
 ///
 /// Run the audit on this spec, not on `spec.check(..)`: the results name the
 /// inputs as the pack's `audit.toml` does, which is what `verify` reproduces.
-pub fn relocate(spec: &AuditSpec, spec_dir: &Path, pack_dir: &Path) -> Result<ValidSpec> {
+pub fn relocate(spec: &AuditSpec, spec_dir: &Path, pack_dir: &Path) -> Result<Plan> {
     // Check the spec as written first, so that its errors name the user's
     // own paths and keys, and so that the inputs are resolved exactly as an
     // ordinary run resolves them.
-    let original = spec.check(spec_dir)?;
+    let original = Plan::check(spec, spec_dir)?;
     let pack = absolute(pack_dir).map_err(|e| Error::io(pack_dir, &e))?;
     let mut relative = Vec::new();
-    for input in &original.inputs {
+    for input in original.inputs() {
         relative.push(pack_relative(&pack, &input.path)?);
     }
     let mut source = spec.clone();
@@ -61,11 +62,9 @@ pub fn relocate(spec: &AuditSpec, spec_dir: &Path, pack_dir: &Path) -> Result<Va
             *p = r;
         }
     }
-    let mut valid = source.check(pack_dir)?;
-    for (input, before) in valid.inputs.iter_mut().zip(&original.inputs) {
-        input.path.clone_from(&before.path);
-    }
-    Ok(valid)
+    let valid = Plan::check(&source, pack_dir)?;
+    let here = original.inputs().iter().map(|i| i.path.clone()).collect();
+    Ok(valid.reading_inputs_from(here))
 }
 
 /// Checks that a pack may be written at `dir`: nothing is there, or `force`
@@ -92,7 +91,7 @@ pub fn check_destination(dir: &Path, force: bool) -> Result<()> {
 /// `dir`, so that the pack's `audit.toml` finds the inputs.
 pub fn write(
     dir: &Path,
-    spec: &ValidSpec,
+    spec: &Plan,
     results: &Results,
     options: &WriteOptions,
 ) -> Result<Manifest> {
@@ -104,7 +103,7 @@ pub fn write(
     let name = name.to_string_lossy().into_owned();
     check_destination(dir, options.force)?;
     let mut inputs = Vec::new();
-    for input in &spec.inputs {
+    for input in spec.inputs() {
         if pack_relative(&target, &input.path)? != input.display {
             return Err(pack_error(
                 &input.path,
@@ -123,7 +122,7 @@ pub fn write(
             sha256,
         });
     }
-    let files = render_files(spec, results);
+    let files = render_files(spec, results)?;
     let manifest = Manifest::build(
         spec,
         inputs,

@@ -5,7 +5,8 @@
 //! single quote, the OWASP recommendation for CSV injection; numbers are
 //! written as numbers and an undefined value as an empty cell.
 
-use crate::report::format::machine;
+use crate::error::{Error, Result};
+use crate::number::machine;
 use crate::results::{GroupResult, Results};
 
 /// Neutralises text against spreadsheet formula injection.
@@ -22,15 +23,19 @@ fn writer() -> csv::Writer<Vec<u8>> {
         .from_writer(Vec::new())
 }
 
-fn finish(w: csv::Writer<Vec<u8>>) -> Vec<u8> {
-    // Writing to a Vec cannot fail.
-    w.into_inner().unwrap_or_default()
+fn finish(w: csv::Writer<Vec<u8>>, what: &str) -> Result<Vec<u8>> {
+    w.into_inner()
+        .map_err(|e| Error::output(what, e.error().to_string()))
+}
+
+fn failed(what: &'static str) -> impl Fn(csv::Error) -> Error {
+    move |e| Error::output(what, e.to_string())
 }
 
 fn groups(results: &Results) -> impl Iterator<Item = (&str, &GroupResult)> {
-    std::iter::once(("overall", &results.overall)).chain(
+    std::iter::once(("overall", results.overall())).chain(
         results
-            .groupings
+            .groupings()
             .iter()
             .flat_map(|g| g.groups.iter().map(move |x| (g.name.as_str(), x))),
     )
@@ -38,9 +43,10 @@ fn groups(results: &Results) -> impl Iterator<Item = (&str, &GroupResult)> {
 
 /// `metrics.csv`: grouping, group, n, suppressed, reference, metric, value,
 /// its interval and method, and why it is undefined.
-pub fn metrics(results: &Results) -> Vec<u8> {
+pub fn metrics(results: &Results) -> Result<Vec<u8>> {
+    let what = "metrics.csv";
     let mut w = writer();
-    let _ = w.write_record([
+    w.write_record([
         "grouping",
         "group",
         "n",
@@ -52,40 +58,45 @@ pub fn metrics(results: &Results) -> Vec<u8> {
         "ci_high",
         "ci_method",
         "undefined",
-    ]);
+    ])
+    .map_err(failed(what))?;
     for (grouping, g) in groups(results) {
-        for m in &results.metrics {
+        for m in &results.confusion.metrics {
             let v = g.metrics.get(&m.name);
             let undefined = match v {
                 Some(v) => v.undefined.clone().unwrap_or_default(),
                 None if g.suppressed => "suppressed: group below the minimum size".to_string(),
                 None => String::new(),
             };
-            let _ = w.write_record([
+            w.write_record([
                 neutralise(grouping),
                 neutralise(&g.label),
                 g.n.map(|n| n.to_string()).unwrap_or_default(),
                 g.suppressed.to_string(),
                 g.reference.to_string(),
-                m.name.clone(),
+                m.name.to_string(),
                 machine(v.and_then(|v| v.value)),
                 machine(v.and_then(|v| v.ci_low)),
                 machine(v.and_then(|v| v.ci_high)),
-                v.and_then(|v| v.ci_method.clone()).unwrap_or_default(),
+                v.and_then(|v| v.ci_method)
+                    .map(|m| m.to_string())
+                    .unwrap_or_default(),
                 neutralise(&undefined),
-            ]);
+            ])
+            .map_err(failed(what))?;
         }
     }
-    finish(w)
+    finish(w, what)
 }
 
 /// `disparities.csv`: one row per grouping × non-reference group × metric:
 /// ratio and difference to the reference with their intervals, the test's
 /// raw and corrected p-values, and the verdict (primary metrics). Suppressed
 /// groups appear with their verdict only.
-pub fn disparities(results: &Results) -> Vec<u8> {
+pub fn disparities(results: &Results) -> Result<Vec<u8>> {
+    let what = "disparities.csv";
     let mut w = writer();
-    let _ = w.write_record([
+    w.write_record([
         "grouping",
         "group",
         "reference_group",
@@ -101,13 +112,14 @@ pub fn disparities(results: &Results) -> Vec<u8> {
         "test",
         "verdict",
         "undefined",
-    ]);
-    for g in &results.groupings {
+    ])
+    .map_err(failed(what))?;
+    for g in results.groupings() {
         let Some(reference) = &g.reference else {
             continue;
         };
         for x in g.groups.iter().filter(|x| !x.reference) {
-            for m in &results.metrics {
+            for m in &results.confusion.metrics {
                 let d = x.disparities.get(&m.name);
                 let verdict = x
                     .verdicts
@@ -120,11 +132,11 @@ pub fn disparities(results: &Results) -> Vec<u8> {
                 let f = |get: fn(&crate::results::DisparityValue) -> Option<f64>| {
                     machine(d.and_then(get))
                 };
-                let _ = w.write_record([
+                w.write_record([
                     neutralise(&g.name),
                     neutralise(&x.label),
                     neutralise(&reference.group),
-                    m.name.clone(),
+                    m.name.to_string(),
                     f(|d| d.ratio),
                     f(|d| d.ratio_ci_low),
                     f(|d| d.ratio_ci_high),
@@ -133,7 +145,9 @@ pub fn disparities(results: &Results) -> Vec<u8> {
                     f(|d| d.difference_ci_high),
                     f(|d| d.p_value),
                     f(|d| d.p_adjusted),
-                    d.and_then(|d| d.test.clone()).unwrap_or_default(),
+                    d.and_then(|d| d.test)
+                        .map(|t| t.to_string())
+                        .unwrap_or_default(),
                     verdict,
                     neutralise(
                         d.and_then(|d| d.undefined.as_deref())
@@ -143,11 +157,12 @@ pub fn disparities(results: &Results) -> Vec<u8> {
                                 ""
                             }),
                     ),
-                ]);
+                ])
+                .map_err(failed(what))?;
             }
         }
     }
-    finish(w)
+    finish(w, what)
 }
 
 #[cfg(test)]

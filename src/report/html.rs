@@ -30,10 +30,10 @@
 
 use std::fmt::Write as _;
 
-use crate::report::format::{count, human, machine, percent};
-use crate::report::table::SHOWN;
+use crate::metric::MetricId;
+use crate::number::{count, human, machine, percent};
+use crate::results::VerdictKind;
 use crate::results::{DisparityValue, GroupResult, GroupingResult, Results};
-use crate::verdict::VerdictKind;
 
 /// A section of the page: appends its HTML.
 type Section = fn(&Results, &mut String);
@@ -226,7 +226,7 @@ fn scope(r: &Results, out: &mut String) {
             .join(", ")
     );
     let names = |single: bool| {
-        r.groupings
+        r.groupings()
             .iter()
             .filter(|g| (g.attributes.len() == 1) == single)
             .map(|g| esc(&g.attributes.join(" × ")))
@@ -336,8 +336,8 @@ fn findings(r: &Results, out: &mut String) {
          {} were inconclusive and {} had insufficient data.{}</p>",
         kind_class(v.verdict),
         v.verdict.name().to_uppercase(),
-        esc(&r.policy.intervention),
-        esc(&r.policy.primary.join(", ")),
+        esc(r.policy.intervention.name()),
+        esc(&super::names(&r.policy.primary)),
         human(Some(r.uncertainty.level * 100.0), 0),
         v.pass + v.fail + v.inconclusive + v.insufficient_data,
         v.pass,
@@ -358,7 +358,7 @@ fn findings(r: &Results, out: &mut String) {
         (VerdictKind::Fail, "Failed"),
         (VerdictKind::Inconclusive, "Inconclusive"),
     ] {
-        let list: Vec<&crate::findings::Finding> =
+        let list: Vec<&crate::results::Finding> =
             r.findings.iter().filter(|f| f.verdict == kind).collect();
         if list.is_empty() {
             continue;
@@ -400,8 +400,8 @@ fn tradeoffs_and_coverage(r: &Results, out: &mut String) {
 fn group_tables(r: &Results, out: &mut String) {
     let level = human(Some(r.uncertainty.level * 100.0), 0);
     out.push_str("<section id=\"groups\">\n<h2>Results by group</h2>\n<p>How to read the tables:</p>\n<ul>\n");
-    for (name, short) in SHOWN {
-        if let Some(m) = r.metrics.iter().find(|m| m.name == *name) {
+    for (name, short) in MetricId::shown() {
+        if let Some(m) = r.metric_info(name) {
             // Name the metric once: "accuracy", not "accuracy (accuracy)".
             let name = if m.label.starts_with(short) {
                 format!("<strong>{}</strong>", esc(&m.label))
@@ -448,10 +448,10 @@ fn group_tables(r: &Results, out: &mut String) {
     out.push_str("</ul>\n");
 
     out.push_str("<h3>Everyone in the cohort</h3>\n");
-    rates_table(out, r, None, std::slice::from_ref(&r.overall), "everyone");
+    rates_table(out, r, None, std::slice::from_ref(&r.overall()), "everyone");
 
     let mut figure = 0;
-    for g in &r.groupings {
+    for g in r.groupings() {
         let _ = write!(
             out,
             "<section class=\"grouping\">\n<h3>{}",
@@ -476,7 +476,7 @@ fn group_tables(r: &Results, out: &mut String) {
             if g.groups.len() > 1 {
                 for m in &r.policy.primary {
                     figure += 1;
-                    forest(out, r, g, reference, m, figure);
+                    forest(out, r, g, reference, *m, figure);
                 }
             }
         }
@@ -485,7 +485,7 @@ fn group_tables(r: &Results, out: &mut String) {
     out.push_str("</section>\n");
 }
 
-/// The rates of `groups`: n and the [`SHOWN`] rates with their intervals.
+/// The rates of `groups`: n and the [`MetricId::shown`] rates with their intervals.
 /// `grouping` is `None` for the cohort as a whole, whose one row is named
 /// `everyone`.
 fn rates_table(
@@ -496,7 +496,7 @@ fn rates_table(
     everyone: &str,
 ) {
     out.push_str("<div class=\"scroll\">\n<table>\n<thead><tr><th scope=\"col\">group</th><th scope=\"col\" class=\"num\">n</th>");
-    for (_, short) in SHOWN {
+    for (_, short) in MetricId::shown() {
         let _ = write!(out, "<th scope=\"col\" class=\"num\">{}</th>", esc(short));
     }
     out.push_str("</tr></thead>\n<tbody>\n");
@@ -517,7 +517,7 @@ fn rates_table(
             let _ = writeln!(
                 out,
                 "<td class=\"suppressed\" colspan=\"{}\">suppressed (fewer than {min} people): numbers withheld</td></tr>",
-                SHOWN.len() + 1
+                MetricId::shown().len() + 1
             );
             continue;
         }
@@ -526,7 +526,7 @@ fn rates_table(
             "<td class=\"num\">{}</td>",
             x.n.map(count).unwrap_or_default()
         );
-        for (m, _) in SHOWN {
+        for (m, _) in MetricId::shown() {
             let _ = write!(out, "<td class=\"num\">{}</td>", rate(x, m));
         }
         out.push_str("</tr>\n");
@@ -542,7 +542,7 @@ fn ratios_table(out: &mut String, r: &Results, g: &GroupingResult) {
         let _ = write!(
             out,
             "<th scope=\"col\" class=\"num\">{}<span class=\"sub\">× ref</span></th>",
-            esc(&metric_label(r, m))
+            esc(&metric_label(r, *m))
         );
     }
     out.push_str("</tr></thead>\n<tbody>\n");
@@ -587,8 +587,8 @@ fn ratios_table(out: &mut String, r: &Results, g: &GroupingResult) {
     out.push_str("</tbody>\n</table>\n</div>\n");
 }
 
-fn rate(g: &GroupResult, m: &str) -> String {
-    match g.metrics.get(m) {
+fn rate(g: &GroupResult, m: MetricId) -> String {
+    match g.metrics.get(&m) {
         Some(v) => match (v.value, v.ci_low, v.ci_high) {
             (Some(x), Some(lo), Some(hi)) => format!(
                 "{}<span class=\"ci\">{}–{}</span>",
@@ -618,15 +618,15 @@ fn methods(r: &Results, out: &mut String) {
         out,
         "<li><strong>Intervals ({}%):</strong> rates by {}; ratios to the reference by {}; differences by {}.</li>",
         human(Some(u.level * 100.0), 0),
-        esc(&u.proportion_interval),
-        esc(&u.ratio_interval),
-        esc(&u.difference_interval)
+        esc(u.proportion_interval.name()),
+        esc(u.ratio_interval.name()),
+        esc(u.difference_interval.name())
     );
     let _ = writeln!(
         out,
         "<li><strong>Tests:</strong> {}; corrected within each grouping and metric by {}; significance level {} after correction.</li>",
         esc(&u.test),
-        esc(&u.correction),
+        esc(u.correction.name()),
         machine(Some(r.policy.alpha))
     );
     match &u.bootstrap {
@@ -656,7 +656,7 @@ fn methods(r: &Results, out: &mut String) {
             if let Some(d) = t.difference {
                 parts.push(format!("difference within ±{}", machine(Some(d))));
             }
-            format!("{}: {}", esc(m), parts.join(" and "))
+            format!("{}: {}", esc(m.name()), parts.join(" and "))
         })
         .collect();
     let _ = writeln!(
@@ -677,7 +677,7 @@ fn notes(r: &Results, out: &mut String) {
         items.push(prose(w));
     }
     for g in r
-        .groupings
+        .groupings()
         .iter()
         .filter(|g| !g.empty_combinations.is_empty())
     {
@@ -707,7 +707,7 @@ fn caveats(r: &Results, out: &mut String) {
     let min = count(r.audit.min_group_size);
     out.push_str("<section id=\"caveats\">\n<h2>Caveats</h2>\n<ul>\n");
     let suppressed: usize = r
-        .groupings
+        .groupings()
         .iter()
         .map(|g| g.groups.iter().filter(|x| x.suppressed).count())
         .sum();
@@ -893,7 +893,7 @@ fn forest(
     r: &Results,
     g: &GroupingResult,
     reference: &GroupResult,
-    m: &str,
+    m: MetricId,
     figure: usize,
 ) {
     let level = human(Some(r.uncertainty.level * 100.0), 0);
@@ -914,7 +914,7 @@ fn forest(
     };
     let bottom_of_rows = TOP + rows.len() as f64 * ROW;
     let height = bottom_of_rows + BOTTOM;
-    let band = r.policy.tolerances.get(m).and_then(|t| t.ratio);
+    let band = r.policy.tolerances.get(&m).and_then(|t| t.ratio);
     let metric = metric_label(r, m);
     let reference_name = super::display_name(g, reference);
     let id = format!("fig-{figure}");
@@ -923,7 +923,7 @@ fn forest(
         out,
         "<figure>\n<figcaption>{} <span class=\"muted\">({}): ratio to {}, with {level}% intervals{}</span></figcaption>",
         esc(&capitalised(&metric)),
-        esc(m),
+        esc(m.name()),
         esc(&reference_name),
         match band {
             Some([a, b]) => format!("; tolerance {}–{}", machine(Some(a)), machine(Some(b))),
@@ -1073,10 +1073,10 @@ fn forest(
 }
 
 /// One group's row of a forest plot, centred on `y`.
-fn forest_row(out: &mut String, s: &Scale, x: &GroupResult, name: &str, m: &str, y: f64) {
-    let verdict = x.verdicts.get(m).map(|v| v.verdict);
+fn forest_row(out: &mut String, s: &Scale, x: &GroupResult, name: &str, m: MetricId, y: f64) {
+    let verdict = x.verdicts.get(&m).map(|v| v.verdict);
     let kind = verdict.unwrap_or(VerdictKind::InsufficientData);
-    let d = x.disparities.get(m).filter(|_| !x.suppressed);
+    let d = x.disparities.get(&m).filter(|_| !x.suppressed);
     let ratio = d.and_then(|d| d.ratio);
     let numbers = d.map_or(String::new(), ratio_text);
     let tooltip = if x.suppressed {
@@ -1261,8 +1261,9 @@ fn badge(kind: VerdictKind) -> String {
 }
 
 /// The registry's name for metric `m` (`false positive rate`), or `m`.
-fn metric_label(r: &Results, m: &str) -> String {
-    r.metrics
+fn metric_label(r: &Results, m: MetricId) -> String {
+    r.confusion
+        .metrics
         .iter()
         .find(|x| x.name == m)
         .map_or_else(|| m.to_string(), |x| x.label.clone())

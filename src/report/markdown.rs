@@ -12,8 +12,8 @@
 
 use std::fmt::Write as _;
 
-use crate::report::format::{count, human, percent};
-use crate::report::table::SHOWN;
+use crate::metric::MetricId;
+use crate::number::{count, human, percent};
 use crate::results::{GroupResult, GroupingResult, Results};
 
 /// A section of the report: appends its Markdown, ending with a blank line.
@@ -79,7 +79,7 @@ fn scope(r: &Results, out: &mut String) {
             .join(", ")
     );
     let names = |single: bool| {
-        r.groupings
+        r.groupings()
             .iter()
             .filter(|g| (g.attributes.len() == 1) == single)
             .map(|g| text(&g.attributes.join(" × ")))
@@ -168,7 +168,7 @@ fn data_and_cohort(r: &Results, out: &mut String) {
 fn findings(r: &Results, out: &mut String) {
     let v = &r.verdict;
     out.push_str("## Verdict and findings\n\n");
-    let primary = r.policy.primary.join(", ");
+    let primary = super::names(&r.policy.primary);
     let _ = writeln!(
         out,
         "**Overall verdict: {}.** The policy treats the model as a {} intervention, so its primary metrics \
@@ -194,10 +194,10 @@ fn findings(r: &Results, out: &mut String) {
         return;
     }
     for (kind, title) in [
-        (crate::verdict::VerdictKind::Fail, "Failed"),
-        (crate::verdict::VerdictKind::Inconclusive, "Inconclusive"),
+        (crate::results::VerdictKind::Fail, "Failed"),
+        (crate::results::VerdictKind::Inconclusive, "Inconclusive"),
     ] {
-        let list: Vec<&crate::findings::Finding> =
+        let list: Vec<&crate::results::Finding> =
             r.findings.iter().filter(|f| f.verdict == kind).collect();
         if list.is_empty() {
             continue;
@@ -236,7 +236,9 @@ fn methods(r: &Results, out: &mut String) {
     let _ = writeln!(
         out,
         "- **Tests:** {}; corrected within each grouping and metric by {}; significance level {} after correction.",
-        u.test, u.correction, r.policy.alpha
+        u.test,
+        u.correction.name(),
+        r.policy.alpha
     );
     match &u.bootstrap {
         Some(b) => {
@@ -269,8 +271,8 @@ fn methods(r: &Results, out: &mut String) {
 fn group_tables(r: &Results, out: &mut String) {
     out.push_str("## Results by group\n\n");
     out.push_str("How to read the tables:\n\n");
-    for (name, short) in SHOWN {
-        if let Some(m) = r.metrics.iter().find(|m| m.name == *name) {
+    for (name, short) in MetricId::shown() {
+        if let Some(m) = r.metric_info(name) {
             // Name the metric once: "accuracy", not "accuracy (accuracy)".
             let name = if m.label.starts_with(short) {
                 format!("**{}**", m.label)
@@ -288,12 +290,12 @@ fn group_tables(r: &Results, out: &mut String) {
     out.push_str("- **n/a**: undefined (a zero denominator); see the caveats.\n\n");
 
     out.push_str("### Everyone in the cohort\n\n");
-    let primary: Vec<&str> = r.policy.primary.iter().map(String::as_str).collect();
+    let primary: &[MetricId] = &r.policy.primary;
     header(out, &[]);
-    row(out, "everyone", &r.overall, &[], r.audit.min_group_size);
+    row(out, "everyone", r.overall(), &[], r.audit.min_group_size);
     out.push('\n');
 
-    for g in &r.groupings {
+    for g in r.groupings() {
         let _ = write!(out, "### {}", text(&g.attributes.join(" × ")));
         match (&g.reference, g.groups.iter().find(|x| x.reference)) {
             (Some(reference), Some(x)) => {
@@ -306,7 +308,7 @@ fn group_tables(r: &Results, out: &mut String) {
             }
             _ => out.push_str(" (no reference group)\n\n"),
         }
-        let ratios: &[&str] = if g.reference.is_some() { &primary } else { &[] };
+        let ratios: &[MetricId] = if g.reference.is_some() { primary } else { &[] };
         header(out, ratios);
         for x in &g.groups {
             row(out, &group_name(g, x), x, ratios, r.audit.min_group_size);
@@ -315,9 +317,9 @@ fn group_tables(r: &Results, out: &mut String) {
     }
 }
 
-fn header(out: &mut String, ratios: &[&str]) {
+fn header(out: &mut String, ratios: &[MetricId]) {
     let mut cols: Vec<String> = vec!["group".into(), "n".into()];
-    cols.extend(SHOWN.iter().map(|(_, h)| h.to_string()));
+    cols.extend(MetricId::shown().iter().map(|(_, h)| h.to_string()));
     cols.extend(ratios.iter().map(|m| format!("{m} × ref")));
     let mut align: Vec<&str> = vec!["---"];
     align.extend(std::iter::repeat_n("---:", cols.len() - 1));
@@ -325,8 +327,8 @@ fn header(out: &mut String, ratios: &[&str]) {
     let _ = writeln!(out, "|{}|", align.join("|"));
 }
 
-fn rate(g: &GroupResult, m: &str) -> String {
-    match g.metrics.get(m) {
+fn rate(g: &GroupResult, m: MetricId) -> String {
+    match g.metrics.get(&m) {
         Some(v) => match (v.value, v.ci_low, v.ci_high) {
             (Some(x), Some(lo), Some(hi)) => format!(
                 "{} [{}–{}]",
@@ -340,24 +342,27 @@ fn rate(g: &GroupResult, m: &str) -> String {
     }
 }
 
-fn row(out: &mut String, name: &str, g: &GroupResult, ratios: &[&str], min: u64) {
+fn row(out: &mut String, name: &str, g: &GroupResult, ratios: &[MetricId], min: u64) {
     let mut cells = vec![name.to_string()];
     if g.suppressed {
         cells.push(format!("suppressed (< {})", count(min)));
-        cells.extend(std::iter::repeat_n("—".to_string(), SHOWN.len()));
+        cells.extend(std::iter::repeat_n(
+            "—".to_string(),
+            MetricId::shown().len(),
+        ));
         cells.extend(ratios.iter().map(|m| {
             g.verdicts
-                .get(*m)
+                .get(m)
                 .map_or("—".to_string(), |v| v.verdict.name().to_string())
         }));
     } else {
         cells.push(g.n.map(count).unwrap_or_default());
-        cells.extend(SHOWN.iter().map(|(m, _)| rate(g, m)));
+        cells.extend(MetricId::shown().iter().map(|(m, _)| rate(g, *m)));
         cells.extend(ratios.iter().map(|m| {
             if g.reference {
                 return "ref".to_string();
             }
-            let d = g.disparities.get(*m);
+            let d = g.disparities.get(m);
             let ratio = d.and_then(|d| d.ratio);
             let ci = match (
                 d.and_then(|d| d.ratio_ci_low),
@@ -368,7 +373,7 @@ fn row(out: &mut String, name: &str, g: &GroupResult, ratios: &[&str], min: u64)
             };
             let verdict = g
                 .verdicts
-                .get(*m)
+                .get(m)
                 .map_or(String::new(), |v| format!(" {}", v.verdict.name()));
             format!("{}{ci}{verdict}", human(ratio, 2))
         }));
@@ -384,7 +389,7 @@ fn notes(r: &Results, out: &mut String) {
         any = true;
     }
     for g in r
-        .groupings
+        .groupings()
         .iter()
         .filter(|g| !g.empty_combinations.is_empty())
     {
@@ -410,7 +415,7 @@ fn caveats(r: &Results, out: &mut String) {
     let min = count(r.audit.min_group_size);
     out.push_str("## Caveats\n\n");
     let suppressed: usize = r
-        .groupings
+        .groupings()
         .iter()
         .map(|g| g.groups.iter().filter(|x| x.suppressed).count())
         .sum();

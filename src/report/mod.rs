@@ -6,13 +6,22 @@
 //! in human-readable ones.
 
 pub mod csv;
-pub mod format;
 pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod table;
 
+use crate::metric::MetricId;
 use crate::results::{GroupResult, GroupingResult, Results};
+
+/// Metric names joined with commas, as the reports list them.
+fn names(metrics: &[MetricId]) -> String {
+    metrics
+        .iter()
+        .map(|m| m.name())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// A group's name for people, unescaped: its levels joined with `×` in an
 /// intersection, its label otherwise. Shared by the committee reports.
@@ -35,7 +44,7 @@ struct Undefined {
 }
 
 /// Each `n/a` in the committee reports' tables (the rates of
-/// [`table::SHOWN`] and the primary metrics' ratios), with its reason, in
+/// [`MetricId::shown`] and the primary metrics' ratios), with its reason, in
 /// table order. report.md and report.html list the same values, each
 /// escaping them for its own markup.
 fn undefined_values(r: &Results) -> Vec<Undefined> {
@@ -44,8 +53,8 @@ fn undefined_values(r: &Results) -> Vec<Undefined> {
         if g.suppressed {
             return;
         }
-        for (m, short) in table::SHOWN {
-            if let Some(v) = g.metrics.get(*m)
+        for (m, short) in MetricId::shown() {
+            if let Some(v) = g.metrics.get(&m)
                 && v.value.is_none()
             {
                 out.push(Undefined {
@@ -75,8 +84,8 @@ fn undefined_values(r: &Results) -> Vec<Undefined> {
             }
         }
     };
-    scan("everyone".to_string(), &r.overall, false);
-    for g in &r.groupings {
+    scan("everyone".to_string(), r.overall(), false);
+    for g in r.groupings() {
         for x in &g.groups {
             scan(
                 format!("{} / {}", g.attributes.join(" × "), display_name(g, x)),

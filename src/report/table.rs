@@ -5,17 +5,11 @@
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
 
-use crate::report::format::{count, human};
-use crate::results::{GroupResult, MetricValue, Results};
+use crate::number::{count, human};
 
-/// The rates shown in the terminal (all of them are in the JSON and CSV).
-pub const SHOWN: &[(&str, &str)] = &[
-    ("selection_rate", "selected"),
-    ("base_rate", "base rate"),
-    ("fpr", "FPR"),
-    ("fnr", "FNR"),
-    ("ppv", "PPV"),
-];
+use super::names;
+use crate::metric::MetricId;
+use crate::results::{GroupResult, MetricValue, Results};
 
 fn with_ci(v: Option<&MetricValue>) -> String {
     match v {
@@ -45,14 +39,18 @@ fn rates_row(label: &str, g: &GroupResult, min: u64) -> Vec<Cell> {
     if g.suppressed {
         cells.push(right(format!("< {min}")));
         cells.extend(
-            SHOWN
+            MetricId::shown()
                 .iter()
                 .map(|_| Cell::new("suppressed").set_alignment(CellAlignment::Center)),
         );
         return cells;
     }
     cells.push(right(g.n.map(count).unwrap_or_default()));
-    cells.extend(SHOWN.iter().map(|(m, _)| right(with_ci(g.metrics.get(*m)))));
+    cells.extend(
+        MetricId::shown()
+            .iter()
+            .map(|(m, _)| right(with_ci(g.metrics.get(m)))),
+    );
     cells
 }
 
@@ -89,16 +87,16 @@ pub fn render(results: &Results) -> Vec<u8> {
     out.push_str(&format!(
         "policy: {} intervention; primary metrics {}; ratio to reference within tolerance; {level} intervals ({})\n",
         results.policy.intervention,
-        results.policy.primary.join(", "),
+        names(&results.policy.primary),
         results.uncertainty.proportion_interval
     ));
     let min = results.policy.min_group_size;
     let mut header = vec!["group".to_string(), "n".to_string()];
-    header.extend(SHOWN.iter().map(|(_, h)| h.to_string()));
+    header.extend(MetricId::shown().iter().map(|(_, h)| h.to_string()));
     let mut t = table(header.clone());
-    t.add_row(rates_row("overall", &results.overall, min));
+    t.add_row(rates_row("overall", &results.overall(), min));
     out.push_str(&format!("\n{t}\n"));
-    for g in &results.groupings {
+    for g in results.groupings() {
         let reference = match &g.reference {
             Some(r) => format!("reference: {} ({})", r.group, r.rule),
             None => "no reference group".to_string(),

@@ -1,6 +1,7 @@
 //! The binary as a user runs it: exit codes, help, formats, errors.
 
 use assert_cmd::Command;
+use fairaudit::metric::MetricId;
 
 use crate::harness::{Dir, root};
 
@@ -72,28 +73,33 @@ fn compas_audit_runs_and_reproduces_the_cohort() {
     assert_eq!(sex.group("Female").unwrap().n, Some(1175));
     // The headline finding: FPR 42.3% vs 22.0%.
     let aa = race.group("African-American").unwrap();
-    assert!((aa.metric("fpr").unwrap() - 0.4233817701453104).abs() < 1e-12);
-    assert!((aa.disparities["fpr"].ratio.unwrap() - 1.9232342111919953).abs() < 1e-12);
+    assert!((aa.metric(MetricId::Fpr).unwrap() - 0.4233817701453104).abs() < 1e-12);
+    assert!((aa.disparities[&MetricId::Fpr].ratio.unwrap() - 1.9232342111919953).abs() < 1e-12);
     // Issue 5: with a punitive policy the FPR disparity is a failure...
-    assert_eq!(r.policy.intervention, "punitive");
-    assert_eq!(r.policy.primary, ["fpr", "fdr", "selection_rate"]);
+    assert_eq!(r.policy.intervention.name(), "punitive");
     assert_eq!(
-        aa.verdicts["fpr"].verdict,
-        fairaudit::verdict::VerdictKind::Fail
+        r.policy.primary,
+        [MetricId::Fpr, MetricId::Fdr, MetricId::SelectionRate]
     );
-    assert_eq!(r.verdict.verdict, fairaudit::verdict::VerdictKind::Fail);
+    assert_eq!(
+        aa.verdicts[&MetricId::Fpr].verdict,
+        fairaudit::results::VerdictKind::Fail
+    );
+    assert_eq!(r.verdict.verdict, fairaudit::results::VerdictKind::Fail);
     assert!(r.verdict.fails_audit);
     let finding = r
         .findings
         .iter()
-        .find(|f| f.grouping == "race" && f.group == "African-American" && f.metric == "fpr")
+        .find(|f| {
+            f.grouping == "race" && f.group == "African-American" && f.metric == MetricId::Fpr
+        })
         .unwrap();
     assert!(finding.text.starts_with("Among people who were not rearrested within two years, people in the group African-American were rated medium or high risk at 1.92 times the rate of people in the group Caucasian (42.3% vs 22.0%; 95% interval of the ratio: 1.71–2.17)."), "{}", finding.text);
     // ... and the trade-off is explained: base rates differ, PPV is close to
     // parity while FPR and FNR are not.
     let t = r.tradeoffs.iter().find(|t| t.grouping == "race").unwrap();
     assert!(t.base_rates_differ);
-    assert_eq!(t.closer_to, "predictive parity");
+    assert_eq!(t.closer_to.name(), "predictive parity");
     assert!(
         t.text
             .contains("For a punitive intervention the policy ranks false-positive parity"),
@@ -103,14 +109,14 @@ fn compas_audit_runs_and_reproduces_the_cohort() {
     // Coverage names what the data cannot show.
     assert!(r.coverage.not_examined.contains(&"disability".to_string()));
     // Intervals and corrected tests sit beside the values.
-    let fpr = &aa.metrics["fpr"];
+    let fpr = &aa.metrics[&MetricId::Fpr];
     assert!(fpr.ci_low.unwrap() < 0.4234 && 0.4234 < fpr.ci_high.unwrap());
-    assert_eq!(fpr.ci_method.as_deref(), Some("wilson"));
-    let d = &aa.disparities["fpr"];
+    assert_eq!(fpr.ci_method.map(|m| m.name()), Some("wilson"));
+    let d = &aa.disparities[&MetricId::Fpr];
     assert!(d.ratio_ci_low.unwrap() > 1.25 && d.p_adjusted.unwrap() < 1e-10);
     // F1 has no closed form: its interval comes from the seeded bootstrap.
     assert_eq!(
-        aa.metrics["f1"].ci_method.as_deref(),
+        aa.metrics[&MetricId::F1].ci_method.map(|m| m.name()),
         Some("bootstrap percentile")
     );
     assert_eq!(r.uncertainty.bootstrap.as_ref().unwrap().replicates, 1000);
@@ -313,7 +319,7 @@ fn metrics_formats_and_synth() {
     // The built-in disparity: Black people are selected more often than White.
     let eth = r.grouping("ethnicity").unwrap();
     assert!(
-        eth.group("Black").unwrap().disparities["selection_rate"]
+        eth.group("Black").unwrap().disparities[&MetricId::SelectionRate]
             .ratio
             .unwrap()
             > 1.2
@@ -379,7 +385,7 @@ fn metrics_formats_and_synth() {
     );
     let r2: fairaudit::Results = serde_json::from_slice(&from_pq.stdout).unwrap();
     // y_pred is exactly y_score >= 0.5, so the groups agree across formats.
-    assert_eq!(r.groupings, r2.groupings);
+    assert_eq!(r.groupings(), r2.groupings());
 }
 
 #[test]

@@ -6,11 +6,12 @@
 
 use std::path::Path;
 
-use fairaudit::counts::{self, LevelMap};
-use fairaudit::scan::{ScanOptions, scan};
-use fairaudit::sql::{Dialect, Source};
+use fairaudit::Results;
+use fairaudit::count::RunOptions;
+use fairaudit::count::file::{self as counts, LevelMap};
+use fairaudit::count::scan::scan;
+use fairaudit::count::sql::{Dialect, Source};
 use fairaudit::synth::{SynthOptions, write_synth_csv};
-use fairaudit::{AuditSpec, Results};
 
 use crate::harness::{Dir, root, run_toml};
 
@@ -90,13 +91,10 @@ fn audit_from_counts_equals_audit_from_rows() {
     dir.write("s.csv", &synth_csv(30_000, 11));
     let spec_text = SYNTH_SPEC.replace("PATHS", "\"s.csv\"");
     let direct = run_toml(&spec_text, dir.path(), 2).unwrap();
-    let valid = AuditSpec::from_toml(&spec_text, Path::new("a.toml"))
-        .unwrap()
-        .check(dir.path())
-        .unwrap();
+    let valid = crate::harness::plan(&spec_text, dir.path()).unwrap();
     let scanned = scan(
-        &valid,
-        &ScanOptions {
+        &valid.counting(),
+        &RunOptions {
             threads: 2,
             progress: None,
         },
@@ -123,11 +121,10 @@ fn compas_from_counts_equals_compas_from_rows() {
     let base = root().join("audits/compas");
     let text = std::fs::read_to_string(base.join("audit.toml")).unwrap();
     let direct = run_toml(&text, &base, 2).unwrap();
-    let valid = AuditSpec::from_toml(&text, Path::new("audit.toml"))
+    let valid = crate::harness::plan(&text, &base).unwrap();
+    let table = scan(&valid.counting(), &RunOptions::default())
         .unwrap()
-        .check(&base)
-        .unwrap();
-    let table = scan(&valid, &ScanOptions::default()).unwrap().table;
+        .table;
     let dir = Dir::new();
     std::fs::write(
         dir.path().join("compas.counts.parquet"),
@@ -164,13 +161,10 @@ fn merged_shard_tables_equal_the_table_of_the_whole() {
             .map(|p| format!("{p:?}"))
             .collect::<Vec<_>>()
             .join(", ");
-        let valid = AuditSpec::from_toml(&SYNTH_SPEC.replace("PATHS", &list), Path::new("a.toml"))
-            .unwrap()
-            .check(dir.path())
-            .unwrap();
+        let valid = crate::harness::plan(&SYNTH_SPEC.replace("PATHS", &list), dir.path()).unwrap();
         scan(
-            &valid,
-            &ScanOptions {
+            &valid.counting(),
+            &RunOptions {
                 threads: 2,
                 progress: None,
             },
@@ -256,16 +250,13 @@ fn a_count_table_with_invalid_rows_is_refused() {
 #[test]
 fn compas_sql_in_each_dialect() {
     let text = std::fs::read_to_string(root().join("audits/compas/audit.toml")).unwrap();
-    let valid = AuditSpec::from_toml(&text, Path::new("audit.toml"))
-        .unwrap()
-        .check(Path::new("audits/compas"))
-        .unwrap();
+    let valid = crate::harness::plan(&text, Path::new("audits/compas")).unwrap();
     for (dialect, source) in [
         (Dialect::Ansi, Source::Inputs),
         (Dialect::Spark, Source::Table("warehouse.compas".into())),
         (Dialect::DuckDb, Source::Inputs),
     ] {
-        let q = fairaudit::sql::query(&valid, dialect, &source).unwrap();
+        let q = fairaudit::count::sql::query(&valid.counting(), dialect, &source).unwrap();
         insta::assert_snapshot!(format!("compas_sql_{}", dialect.name()), q);
     }
 }
@@ -285,16 +276,13 @@ fn csv_parquet_and_arrow_give_the_same_table() {
             let path = dir.path().join(format!("s.{ext}"));
             fairaudit::synth::write_synth(&path, &opts).unwrap();
             let text = SYNTH_SPEC.replace("PATHS", &format!("\"s.{ext}\""));
-            let valid = AuditSpec::from_toml(&text, Path::new("a.toml"))
-                .unwrap()
-                .check(dir.path())
-                .unwrap();
+            let valid = crate::harness::plan(&text, dir.path()).unwrap();
             [1, 3]
                 .into_iter()
                 .map(|threads| {
                     scan(
-                        &valid,
-                        &ScanOptions {
+                        &valid.counting(),
+                        &RunOptions {
                             threads,
                             progress: None,
                         },

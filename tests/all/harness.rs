@@ -2,8 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use fairaudit::scan::ScanOptions;
-use fairaudit::{AuditSpec, Results};
+use fairaudit::count::RunOptions;
+use fairaudit::{AuditSpec, Plan, Results};
 
 /// The crate root.
 pub fn root() -> PathBuf {
@@ -21,13 +21,18 @@ pub fn shared_raw_compas() -> Option<PathBuf> {
     p.exists().then_some(p)
 }
 
+/// Checks a spec given as TOML text, resolving paths against `base`.
+pub fn plan(text: &str, base: &Path) -> fairaudit::Result<Plan> {
+    Plan::check(&AuditSpec::from_toml(text, Path::new("audit.toml"))?, base)
+}
+
 /// Checks and runs a spec given as TOML text, resolving paths against `base`.
 pub fn run_toml(text: &str, base: &Path, threads: usize) -> fairaudit::Result<Results> {
     let spec = AuditSpec::from_toml(text, Path::new("audit.toml"))?;
-    let valid = spec.check(base)?;
+    let valid = Plan::check(&spec, base)?;
     fairaudit::audit(
         &valid,
-        &ScanOptions {
+        &RunOptions {
             threads,
             progress: None,
         },

@@ -112,7 +112,7 @@ fn the_compas_report_says_what_report_md_says_and_charts_it() {
 
     // One chart per grouping with a reference group and per primary metric.
     let charted = results
-        .groupings
+        .groupings()
         .iter()
         .filter(|g| {
             g.reference.is_some() && g.groups.len() > 1 && g.groups.iter().any(|x| x.reference)
@@ -126,7 +126,7 @@ fn the_compas_report_says_what_report_md_says_and_charts_it() {
     assert_eq!(n("figure"), charts);
     // Tables: rows and cohort filters, everyone, then each grouping's rates
     // and ratios.
-    assert_eq!(n("table"), 3 + results.groupings.len() + charted);
+    assert_eq!(n("table"), 3 + results.groupings().len() + charted);
     assert_eq!(
         page.matches("<table>").count(),
         page.matches("</table>").count()
@@ -135,7 +135,7 @@ fn the_compas_report_says_what_report_md_says_and_charts_it() {
     // In the charts, a suppressed group is named and marked "suppressed",
     // with no numbers; each verdict has its shape.
     let suppressed: usize = results
-        .groupings
+        .groupings()
         .iter()
         .map(|g| g.groups.iter().filter(|x| x.suppressed).count())
         .sum();

@@ -5,7 +5,8 @@
 use proptest::prelude::*;
 
 use fairaudit::AuditSpec;
-use fairaudit::scan::{ScanOptions, scan};
+use fairaudit::count::RunOptions;
+use fairaudit::count::scan::scan;
 
 use crate::harness::Dir;
 
@@ -87,10 +88,10 @@ fn table(dir: &Dir, shards: &[&[Row]], threads: usize) -> fairaudit::count::Coun
         paths.push(name);
     }
     let spec = AuditSpec::from_toml(&spec(&paths), std::path::Path::new("a.toml")).unwrap();
-    let valid = spec.check(dir.path()).unwrap();
+    let valid = fairaudit::Plan::check(&spec, dir.path()).unwrap();
     scan(
-        &valid,
-        &ScanOptions {
+        &valid.counting(),
+        &RunOptions {
             threads,
             progress: None,
         },

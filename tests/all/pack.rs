@@ -9,11 +9,11 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 
 use fairaudit::AuditSpec;
+use fairaudit::count::RunOptions;
 use fairaudit::pack::{
     self, Assessment, Difference, InputStatus, Located, Manifest, Outcome, VerifyReport,
     WriteOptions,
 };
-use fairaudit::scan::ScanOptions;
 
 use crate::harness::{Dir, root, shared_raw_compas};
 
@@ -84,8 +84,8 @@ fn fixture(dir: &Path, rows: &[String]) -> PathBuf {
     spec
 }
 
-fn scan(threads: usize) -> ScanOptions<'static> {
-    ScanOptions {
+fn scan(threads: usize) -> RunOptions<'static> {
+    RunOptions {
         threads,
         progress: None,
     }

@@ -1,6 +1,7 @@
 //! Intervals, tests and the bootstrap, end to end.
 
 use assert_cmd::Command;
+use fairaudit::metric::MetricId;
 
 use crate::harness::{Dir, root, run_toml};
 
@@ -44,11 +45,14 @@ fn the_seed_drives_the_bootstrap_only() {
         ga.group("African-American").unwrap(),
         gb.group("African-American").unwrap(),
     );
-    assert_eq!(xa.metrics["fpr"], xb.metrics["fpr"]);
-    assert_ne!(xa.metrics["f1"].ci_low, xb.metrics["f1"].ci_low);
+    assert_eq!(xa.metrics[&MetricId::Fpr], xb.metrics[&MetricId::Fpr]);
+    assert_ne!(
+        xa.metrics[&MetricId::F1].ci_low,
+        xb.metrics[&MetricId::F1].ci_low
+    );
     // Both bootstrap intervals cover the estimate.
     for x in [xa, xb] {
-        let f1 = &x.metrics["f1"];
+        let f1 = &x.metrics[&MetricId::F1];
         assert!(f1.ci_low.unwrap() < f1.value.unwrap() && f1.value.unwrap() < f1.ci_high.unwrap());
     }
 }
@@ -81,18 +85,20 @@ reference = "A"
 "#;
     let r = run_toml(spec, dir.path(), 1).unwrap();
     let b = r.grouping("g").unwrap().group("B").unwrap();
-    let sel = &b.metrics["selection_rate"];
+    let sel = &b.metrics[&MetricId::SelectionRate];
     assert_eq!(
-        sel.ci_method.as_deref(),
+        sel.ci_method.map(|m| m.name()),
         Some("wilson (Kish effective sample size)")
     );
     // Unequal weights shrink the effective n below 200, widening the interval
     // beyond the unweighted one for the same proportion.
     let p = sel.value.unwrap();
-    let plain = fairaudit::uncertainty::wilson(p * 200.0, 200.0, 0.95).unwrap();
+    let plain = fairaudit::stats::wilson(p * 200.0, 200.0, 0.95).unwrap();
     assert!(sel.ci_high.unwrap() - sel.ci_low.unwrap() > plain.high - plain.low);
     assert_eq!(
-        b.disparities["selection_rate"].test.as_deref(),
+        b.disparities[&MetricId::SelectionRate]
+            .test
+            .map(|m| m.name()),
         Some("two-proportion z (pooled, Kish effective sample size)")
     );
     assert!(r.uncertainty.notes.iter().any(|n| n.contains("Kish")));
