@@ -448,7 +448,7 @@ fn group_tables(r: &Results, out: &mut String) {
     out.push_str("</ul>\n");
 
     out.push_str("<h3>Everyone in the cohort</h3>\n");
-    rates_table(out, r, None, std::slice::from_ref(&r.overall()), "everyone");
+    rates_table(out, r, None, std::slice::from_ref(r.overall()), "everyone");
 
     let mut figure = 0;
     for g in r.groupings() {

@@ -94,7 +94,7 @@ pub fn render(results: &Results) -> Vec<u8> {
     let mut header = vec!["group".to_string(), "n".to_string()];
     header.extend(MetricId::shown().iter().map(|(_, h)| h.to_string()));
     let mut t = table(header.clone());
-    t.add_row(rates_row("overall", &results.overall(), min));
+    t.add_row(rates_row("overall", results.overall(), min));
     out.push_str(&format!("\n{t}\n"));
     for g in results.groupings() {
         let reference = match &g.reference {

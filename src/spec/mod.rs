@@ -1,6 +1,6 @@
 //! The audit specification: [`AuditSpec`] as written in `audit.toml` (or
 //! built from command-line flags), read here and checked once by
-//! [`crate::plan::Plan::check`] into a plan, the only form the pipeline
+//! the plan layer (`Plan::check`) into a plan, the only form the pipeline
 //! accepts.
 //!
 //! A complete example (ProPublica's COMPAS cohort):

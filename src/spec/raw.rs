@@ -1,6 +1,6 @@
 //! The audit specification as written in `audit.toml` (or built from
 //! command-line flags): serde types only, every field optional where a
-//! default exists. Nothing here checks a value; [`crate::plan`] does, once.
+//! default exists. Nothing here checks a value; the plan layer does, once.
 //! Serialises back to TOML in normalised form (the pack's `audit.toml`).
 
 use std::collections::BTreeMap;

@@ -8,5 +8,6 @@ mod harness;
 mod html;
 mod input_errors;
 mod laws;
+mod layers;
 mod pack;
 mod uncertainty;
