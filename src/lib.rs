@@ -107,6 +107,7 @@ pub mod audit;
 pub mod cohort;
 pub mod count;
 pub mod error;
+pub mod file;
 pub mod group;
 pub mod input;
 pub mod judge;

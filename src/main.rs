@@ -47,7 +47,16 @@ fn main() -> ExitCode {
                 return ExitCode::from(Exit::Passed as u8);
             }
             let mut err = std::io::stderr().lock();
-            let _ = writeln!(err, "error: {e:#}");
+            // The library's errors say where, what and what to do in their
+            // own text; their I/O source is already in it.
+            match e.downcast_ref::<fairaudit::Error>() {
+                Some(fe) => {
+                    let _ = writeln!(err, "error: {fe}");
+                }
+                None => {
+                    let _ = writeln!(err, "error: {e:#}");
+                }
+            }
             ExitCode::from(Exit::Error as u8)
         }
     }

@@ -77,9 +77,8 @@
 //! is printed in fixed notation (`0.000045`, never `4.5e-05`), so that every
 //! reader parses it; such scores are rare (a few per 10^8 rows).
 
-use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use arrow_array::{ArrayRef, Float64Array, Int8Array, Int64Array, RecordBatch, StringArray};
@@ -91,7 +90,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 
-use crate::error::{Error, ErrorKind, Position, Result};
+use crate::error::{Error, Result};
+use crate::file::AtomicFile;
 
 /// Rows per random stream, and rows per Arrow batch in Parquet and Arrow IPC
 /// output.
@@ -256,13 +256,8 @@ impl SynthBatch {
         // The columns are built to match the schema, so a failure here is a
         // bug in this module rather than a problem with user input; it is
         // still reported as an error instead of a panic.
-        RecordBatch::try_new(synth_schema(), columns).map_err(|e| {
-            Error::new(
-                ErrorKind::Io,
-                Position::default(),
-                format!("could not build an Arrow batch: {e}"),
-            )
-        })
+        RecordBatch::try_new(synth_schema(), columns)
+            .map_err(|e| Error::output("an Arrow batch", e.to_string()))
     }
 }
 
@@ -519,11 +514,7 @@ fn push_row(buf: &mut Vec<u8>, r: &Row) {
 }
 
 fn csv_write_error(err: &std::io::Error) -> Error {
-    Error::new(
-        ErrorKind::Io,
-        Position::default(),
-        format!("could not write the CSV output: {err}"),
-    )
+    Error::output("the CSV output", err.to_string())
 }
 
 /// Streams the rows to any writer as CSV (header line, `\n` line ends, no
@@ -558,61 +549,8 @@ pub fn write_synth_csv<W: Write>(mut out: W, options: &SynthOptions) -> Result<u
 
 // ---- files -----------------------------------------------------------------
 
-/// A temporary file beside the target, removed on drop unless renamed into
-/// place, so that a failed run leaves no partial output.
-struct TempOut {
-    tmp: PathBuf,
-    done: bool,
-}
-
-impl TempOut {
-    fn create(path: &Path) -> Result<(TempOut, File)> {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let tmp = path.with_file_name(format!(".{name}.tmp{}", std::process::id()));
-        let file = File::create(&tmp).map_err(|e| {
-            let parent = path
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            let err = Error::write(path, &e);
-            if e.kind() == std::io::ErrorKind::NotFound {
-                err.with_hint(format!(
-                    "the folder `{}` does not exist; create it first",
-                    parent.display()
-                ))
-            } else {
-                err
-            }
-        })?;
-        Ok((TempOut { tmp, done: false }, file))
-    }
-
-    fn commit(mut self, path: &Path) -> Result<()> {
-        std::fs::rename(&self.tmp, path).map_err(|e| Error::write(path, &e))?;
-        self.done = true;
-        Ok(())
-    }
-}
-
-impl Drop for TempOut {
-    fn drop(&mut self) {
-        if !self.done {
-            // Best effort: the run has already failed, and its error is the
-            // one worth reporting.
-            let _ = std::fs::remove_file(&self.tmp);
-        }
-    }
-}
-
 fn format_error(path: &Path, what: &str, err: impl std::fmt::Display) -> Error {
-    Error::new(
-        ErrorKind::Io,
-        Position::file(path),
-        format!("could not write {what}: {err}"),
-    )
+    Error::output(format!("{} as {what}", path.display()), err.to_string())
 }
 
 /// Generates `options.rows` rows and writes them to `path`, in the format
@@ -635,15 +573,16 @@ pub fn write_synth(path: &Path, options: &SynthOptions) -> Result<SynthSummary> 
             ),
         ));
     }
-    let (guard, file) = TempOut::create(path)?;
+    let mut guard = AtomicFile::create(path)?;
+    let file = guard.file();
     match format {
         SynthFormat::Csv => {
             let mut out = BufWriter::with_capacity(1 << 20, file);
             write_synth_csv(&mut out, options).map_err(|e| e.in_file(path))?;
             out.into_inner()
-                .map_err(|e| Error::write(path, e.error()))?
+                .map_err(|e| Error::write(path, e.into_error()))?
                 .flush()
-                .map_err(|e| Error::write(path, &e))?;
+                .map_err(|e| Error::write(path, e))?;
         }
         SynthFormat::Parquet => {
             let props = WriterProperties::builder()
@@ -663,9 +602,9 @@ pub fn write_synth(path: &Path, options: &SynthOptions) -> Result<SynthSummary> 
                 .into_inner()
                 .map_err(|e| format_error(path, "Parquet", e))?
                 .into_inner()
-                .map_err(|e| Error::write(path, e.error()))?
+                .map_err(|e| Error::write(path, e.into_error()))?
                 .flush()
-                .map_err(|e| Error::write(path, &e))?;
+                .map_err(|e| Error::write(path, e))?;
         }
         SynthFormat::ArrowIpc => {
             let out = BufWriter::with_capacity(1 << 20, file);
@@ -684,14 +623,14 @@ pub fn write_synth(path: &Path, options: &SynthOptions) -> Result<SynthSummary> 
                 .into_inner()
                 .map_err(|e| format_error(path, "Arrow IPC", e))?
                 .into_inner()
-                .map_err(|e| Error::write(path, e.error()))?
+                .map_err(|e| Error::write(path, e.into_error()))?
                 .flush()
-                .map_err(|e| Error::write(path, &e))?;
+                .map_err(|e| Error::write(path, e))?;
         }
     }
-    guard.commit(path)?;
+    guard.commit()?;
     let bytes = std::fs::metadata(path)
-        .map_err(|e| Error::io(path, &e))?
+        .map_err(|e| Error::io(path, e))?
         .len();
     Ok(SynthSummary {
         rows: options.rows,
@@ -703,6 +642,7 @@ pub fn write_synth(path: &Path, options: &SynthOptions) -> Result<SynthSummary> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorKind;
 
     fn opts(rows: u64, seed: u64) -> SynthOptions {
         SynthOptions { rows, seed }
@@ -922,7 +862,7 @@ mod tests {
         let s = write_synth(&pq_path, &o).unwrap();
         assert_eq!(s.format, SynthFormat::Parquet);
         let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(
-            File::open(&pq_path).unwrap(),
+            std::fs::File::open(&pq_path).unwrap(),
         )
         .unwrap();
         assert_eq!(reader.metadata().num_row_groups(), 1);
@@ -933,9 +873,11 @@ mod tests {
             let ipc_path = dir.path().join(format!("s.{ext}"));
             let s = write_synth(&ipc_path, &o).unwrap();
             assert_eq!(s.format, SynthFormat::ArrowIpc);
-            let reader =
-                arrow_ipc::reader::FileReader::try_new(File::open(&ipc_path).unwrap(), None)
-                    .unwrap();
+            let reader = arrow_ipc::reader::FileReader::try_new(
+                std::fs::File::open(&ipc_path).unwrap(),
+                None,
+            )
+            .unwrap();
             let rbs: Vec<RecordBatch> = reader.map(|r| r.unwrap()).collect();
             assert_eq!(rbs.len(), 2);
             assert_eq!(batch_from_record_batches(&rbs), from_csv);
@@ -968,7 +910,7 @@ mod tests {
     fn unknown_extension_names_the_allowed_ones() {
         for p in ["out.txt", "out", "out.csv.gz"] {
             let e = SynthFormat::from_path(Path::new(p)).unwrap_err();
-            assert_eq!(e.kind(), ErrorKind::Usage);
+            assert!(matches!(e.kind(), ErrorKind::Usage { .. }));
             let s = e.to_string();
             assert!(s.contains("--out"), "{s}");
             assert!(s.contains(p), "{s}");
@@ -987,7 +929,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("no/such/dir/out.csv");
         let e = write_synth(&p, &opts(10, 1)).unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::Io);
+        assert!(matches!(e.kind(), ErrorKind::Write { .. }));
         let s = e.to_string();
         assert!(s.contains(&p.display().to_string()), "{s}");
         assert!(s.contains("does not exist"), "{s}");

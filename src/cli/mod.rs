@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use fairaudit::count::{Progress, RunOptions};
-use fairaudit::error::Error;
+use fairaudit::error::{Error, FlagName, Naming};
 use fairaudit::pack::{self, Outcome, WriteOptions};
 use fairaudit::report;
 use fairaudit::spec::{
@@ -465,10 +465,10 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
-    std::fs::write(&tmp, bytes).map_err(|e| Error::write(path, &e))?;
+    std::fs::write(&tmp, bytes).map_err(|e| Error::write(path, e))?;
     std::fs::rename(&tmp, path).map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
-        Error::write(path, &e)
+        Error::write(path, e)
     })?;
     Ok(())
 }
@@ -678,77 +678,97 @@ fn literals(text: &str, flag: &str) -> anyhow::Result<Vec<Literal>> {
     Ok(out)
 }
 
-/// Renames spec keys to the flags they came from, so that an error in a
-/// `metrics` run names what the user typed.
-fn flag_for_key(key: &str) -> String {
-    let map = [
-        ("truth.negative", "--truth-negative"),
-        ("truth", "--truth"),
-        ("prediction.negative", "--pred-negative"),
-        ("prediction.threshold", "--threshold"),
-        ("prediction.score", "--score"),
-        ("prediction", "--pred"),
-        ("weight", "--weight"),
-        ("cohort.filters", "--filter"),
-        ("attributes", "--group"),
-        ("intersection", "--intersect"),
-        ("policy.min_group_size", "--min-group-size"),
-        ("input.delimiter", "--delimiter"),
-        ("input.on_invalid", "--on-invalid"),
-        ("uncertainty.level", "--level"),
-        ("uncertainty.interval", "--interval"),
-        ("uncertainty.correction", "--correction"),
-        ("uncertainty.replicates", "--bootstrap"),
-        ("seed", "--seed"),
-        ("input", "--data"),
-    ];
-    for (prefix, flag) in map {
-        if key.starts_with(prefix) {
-            if key.contains(".reference") || key.starts_with("intersection_reference") {
-                return "--reference".to_string();
-            }
-            return flag.to_string();
-        }
-    }
-    key.to_string()
-}
-
-/// Spec wording in hints → the flags a `metrics` user types.
-const HINT_FLAGS: &[(&str, &str)] = &[
-    (
-        "`truth.positive` or `truth.negative`",
-        "--truth COLUMN=V1,V2 or --truth-negative V1,V2",
-    ),
-    (
-        "`prediction.positive` or `prediction.negative`",
-        "--pred COLUMN=V1,V2 or --pred-negative V1,V2",
-    ),
-    ("`input.on_invalid = \"reject\"`", "--on-invalid reject"),
-    (
-        "e.g. negative = [\"No\"]",
-        "with --truth-negative or --pred-negative, e.g. --pred-negative Low",
-    ),
-    (
-        "add e.g. `seed = 20240601` at the top of the spec",
-        "add e.g. --seed 20240601",
-    ),
-    ("`policy.min_group_size`", "--min-group-size"),
+/// The flag of each spec key a `metrics` run builds its spec from, so that
+/// its errors name what the user typed.
+const FLAGS: &[FlagName] = &[
+    FlagName {
+        key: "truth",
+        flag: "--truth",
+    },
+    FlagName {
+        key: "truth.negative",
+        flag: "--truth-negative",
+    },
+    FlagName {
+        key: "prediction",
+        flag: "--pred",
+    },
+    FlagName {
+        key: "prediction.negative",
+        flag: "--pred-negative",
+    },
+    FlagName {
+        key: "prediction.threshold",
+        flag: "--threshold",
+    },
+    FlagName {
+        key: "prediction.score",
+        flag: "--score",
+    },
+    FlagName {
+        key: "weight",
+        flag: "--weight",
+    },
+    FlagName {
+        key: "cohort.filters",
+        flag: "--filter",
+    },
+    FlagName {
+        key: "attributes",
+        flag: "--group",
+    },
+    FlagName {
+        key: "attributes.reference",
+        flag: "--reference",
+    },
+    FlagName {
+        key: "intersections",
+        flag: "--intersect",
+    },
+    FlagName {
+        key: "intersection_reference",
+        flag: "--reference",
+    },
+    FlagName {
+        key: "policy.min_group_size",
+        flag: "--min-group-size",
+    },
+    FlagName {
+        key: "input.delimiter",
+        flag: "--delimiter",
+    },
+    FlagName {
+        key: "input.on_invalid",
+        flag: "--on-invalid",
+    },
+    FlagName {
+        key: "input",
+        flag: "--data",
+    },
+    FlagName {
+        key: "uncertainty.level",
+        flag: "--level",
+    },
+    FlagName {
+        key: "uncertainty.interval",
+        flag: "--interval",
+    },
+    FlagName {
+        key: "uncertainty.correction",
+        flag: "--correction",
+    },
+    FlagName {
+        key: "uncertainty.replicates",
+        flag: "--bootstrap",
+    },
+    FlagName {
+        key: "seed",
+        flag: "--seed",
+    },
 ];
 
 fn as_flag_error(e: Error) -> Error {
-    let hint = e.hint().map(|h| {
-        HINT_FLAGS
-            .iter()
-            .fold(h.to_string(), |h, (from, to)| h.replace(from, to))
-    });
-    let e = match e.position().key.clone() {
-        Some(k) => e.at_key(flag_for_key(&k)),
-        None => e,
-    };
-    match hint {
-        Some(h) => e.with_hint(h),
-        None => e,
-    }
+    e.naming(Naming::Flags(FLAGS))
 }
 
 fn metrics(a: MetricsArgs) -> anyhow::Result<Exit> {

@@ -64,8 +64,9 @@ use parquet::file::metadata::KeyValue;
 use parquet::file::properties::WriterProperties;
 
 use super::table::{CellKey, CellStats, CountTable, Fixed};
-use crate::error::{Error, ErrorKind, Position, Result};
+use crate::error::{Error, Position, Result};
 use crate::input::{self, CsvOptions, Format, InputFile};
+use crate::number::machine;
 use crate::value::Cell;
 
 /// The version of the format this module writes and reads.
@@ -191,19 +192,15 @@ pub fn to_record_batch(table: &CountTable) -> Result<RecordBatch> {
             cells.iter().map(|(_, s)| fixed_text(get(s))),
         )));
     }
-    RecordBatch::try_new(Arc::new(Schema::new(fields)), columns).map_err(|e| {
-        Error::new(
-            ErrorKind::Io,
-            Position::default(),
-            format!("could not build the count table: {e}"),
-        )
-    })
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)
+        .map_err(|e| Error::output("the count table", e.to_string()))
 }
 
 /// The table as Parquet bytes, with the format's metadata.
 pub fn to_parquet(table: &CountTable, weighted: bool) -> Result<Vec<u8>> {
     let batch = to_record_batch(table)?;
-    let attrs = serde_json::to_string(table.attributes()).unwrap_or_default();
+    let attrs = serde_json::to_string(table.attributes())
+        .map_err(|e| Error::output("the count table's metadata", e.to_string()))?;
     let props = WriterProperties::builder()
         .set_key_value_metadata(Some(vec![
             KeyValue::new(KEY_VERSION.to_string(), VERSION.to_string()),
@@ -215,13 +212,8 @@ pub fn to_parquet(table: &CountTable, weighted: bool) -> Result<Vec<u8>> {
             ),
         ]))
         .build();
-    let err = |e: &dyn std::fmt::Display| {
-        Error::new(
-            ErrorKind::Io,
-            Position::default(),
-            format!("could not write the count table as Parquet: {e}"),
-        )
-    };
+    let err =
+        |e: &dyn std::fmt::Display| Error::output("the count table as Parquet", e.to_string());
     let mut out = Vec::new();
     let mut w = ArrowWriter::try_new(&mut out, batch.schema(), Some(props)).map_err(|e| err(&e))?;
     w.write(&batch).map_err(|e| err(&e))?;
@@ -237,21 +229,9 @@ pub fn to_csv(table: &CountTable) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header: Vec<&str> = table.attributes().iter().map(String::as_str).collect();
     header.extend(VALUE_COLUMNS);
-    let werr = |e: csv::Error| {
-        Error::new(
-            ErrorKind::Io,
-            Position::default(),
-            format!("could not write the count table as CSV: {e}"),
-        )
-    };
+    let werr = |e: csv::Error| Error::output("the count table as CSV", e.to_string());
     w.write_record(&header).map_err(werr)?;
-    let float = |x: f64| {
-        if x == x.trunc() && x.abs() < 1e15 {
-            format!("{}", x as i64)
-        } else {
-            ryu::Buffer::new().format(x).to_string()
-        }
-    };
+    let float = |x: f64| machine(Some(x));
     for (k, s) in table.cells() {
         let mut rec: Vec<String> = k.levels.clone();
         rec.extend([
@@ -268,13 +248,8 @@ pub fn to_csv(table: &CountTable) -> Result<Vec<u8>> {
         ]);
         w.write_record(&rec).map_err(werr)?;
     }
-    w.into_inner().map_err(|e| {
-        Error::new(
-            ErrorKind::Io,
-            Position::default(),
-            format!("could not write the count table as CSV: {e}"),
-        )
-    })
+    w.into_inner()
+        .map_err(|e| Error::output("the count table as CSV", e.error().to_string()))
 }
 
 /// How the levels read from a file become the audit's levels.
@@ -519,7 +494,7 @@ pub fn read(
             Position::file(path).with_row(first_invalid.unwrap_or(0)),
             format!("{invalid} row(s) of the count table have a null `truth` or `prediction`: rows whose value was neither positive nor negative"),
         )
-        .with_hint("fix the values at the source, or make the table with `input.on_invalid = \"reject\"`, which leaves such rows out"));
+        .with_hint("fix the values at the source, or make the table with {set:input.on_invalid=\"reject\"}, which leaves such rows out"));
     }
     Ok(ReadCounts {
         table,

@@ -269,7 +269,7 @@ fn classify(
             format!("{section} value is neither positive nor negative")
         },
         hint: format!(
-            "the value is {}; positive values are [{}] and negative values are [{}]: add it to `{section}.positive` or `{section}.negative`, or set `input.on_invalid = \"reject\"` to count such rows as rejected",
+            "the value is {}; positive values are [{}] and negative values are [{}]: add it to {{key:{section}.positive}} or {{key:{section}.negative}}, or set {{set:input.on_invalid=\"reject\"}} to count such rows as rejected",
             cell.describe(),
             list(&rule.positive),
             list(&rule.negative)
@@ -278,7 +278,7 @@ fn classify(
 }
 
 fn number(cell: &Cell<'_>, what: &str, col: usize) -> std::result::Result<f64, Invalid> {
-    let hint_tail = "or set `input.on_invalid = \"reject\"` to count such rows as rejected";
+    let hint_tail = "or set {set:input.on_invalid=\"reject\"} to count such rows as rejected";
     match cell {
         Cell::Missing => Err(Invalid {
             col,
@@ -755,7 +755,7 @@ fn count_rows<B: Rows, K: PackedKey>(plan: &Plan, batch: &B, part: &mut Part) ->
                             col: c,
                             reason: "weight is negative".into(),
                             hint: format!(
-                                "weights must be 0 or more (found {w}); or set `input.on_invalid = \"reject\"`"
+                                "weights must be 0 or more (found {w}); or set {{set:input.on_invalid=\"reject\"}}"
                             ),
                         });
                     }
@@ -792,8 +792,9 @@ fn count_rows<B: Rows, K: PackedKey>(plan: &Plan, batch: &B, part: &mut Part) ->
             ids[j] = match cached(&mut attr_keys[j], r, || lv.id(&batch.cell(col, r))) {
                 Some(id) => id,
                 None => {
-                    return Err(too_many_levels(&plan.path, &plan.names[col])
-                        .map_position(|p| p.with_row(batch.row_number(r))));
+                    return Err(
+                        too_many_levels(&plan.path, &plan.names[col]).at_row(batch.row_number(r))
+                    );
                 }
             };
         }
@@ -867,21 +868,6 @@ fn too_many_levels(path: &Path, column: &str) -> Error {
         format!("the protected attribute has more than {MAX_LEVELS} distinct values"),
     )
     .with_hint("a protected attribute should have a few groups: merge raw codes into groups with `relabel` (e.g. White = [\"W1\", \"W2\"]), or check that the right column is named")
-}
-
-trait MapPosition {
-    fn map_position(self, f: impl FnOnce(Position) -> Position) -> Self;
-}
-
-impl MapPosition for Error {
-    fn map_position(self, f: impl FnOnce(Position) -> Position) -> Error {
-        let hint = self.hint().map(str::to_string);
-        let e = Error::new(self.kind(), f(self.position().clone()), self.message());
-        match hint {
-            Some(h) => e.with_hint(h),
-            None => e,
-        }
-    }
 }
 
 /// Scans the spec's inputs into a count table.

@@ -53,7 +53,7 @@ pub struct ParquetSource {
 impl ParquetSource {
     /// Opens the file and reads its schema.
     pub fn open(path: &Path) -> Result<ParquetSource> {
-        let file = File::open(path).map_err(|e| Error::io(path, &e))?;
+        let file = File::open(path).map_err(|e| Error::io(path, e))?;
         let metadata =
             ArrowReaderMetadata::load(&file, ArrowReaderOptions::new()).map_err(|e| {
                 Error::input(
@@ -126,7 +126,7 @@ pub struct RowGroupChunk {
 impl RowGroupChunk {
     /// Decodes the row group batch by batch, calling `f` on each.
     pub fn for_each_batch(self, f: &mut dyn FnMut(ArrowBatch) -> Result<()>) -> Result<()> {
-        let file = File::open(&self.path).map_err(|e| Error::io(&self.path, &e))?;
+        let file = File::open(&self.path).map_err(|e| Error::io(&self.path, e))?;
         let decode_error = |row: u64, e: &dyn std::fmt::Display| {
             Error::input(
                 Position::file(&self.path).with_row(row),
@@ -233,14 +233,14 @@ pub struct IpcSource {
 impl IpcSource {
     /// Opens the file and reads its schema.
     pub fn open(path: &Path) -> Result<IpcSource> {
-        let open = || File::open(path).map_err(|e| Error::io(path, &e));
+        let open = || File::open(path).map_err(|e| Error::io(path, e));
         let file = open()?;
         let bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
         let header = match arrow_ipc::reader::FileReader::try_new_buffered(file, None) {
             Ok(r) => schema_names(&r.schema()),
             Err(_) => {
                 let mut f = open()?;
-                f.rewind().map_err(|e| Error::io(path, &e))?;
+                f.rewind().map_err(|e| Error::io(path, e))?;
                 let r =
                     arrow_ipc::reader::StreamReader::try_new_buffered(f, None).map_err(|e| {
                         Error::input(
@@ -271,7 +271,7 @@ impl Source for IpcSource {
     fn project(&mut self, columns: &[usize]) -> Result<()> {
         let (sorted, map) = projection_map(columns);
         let path = &self.path;
-        let file = File::open(path).map_err(|e| Error::io(path, &e))?;
+        let file = File::open(path).map_err(|e| Error::io(path, e))?;
         let err = |e: arrow_schema::ArrowError| {
             Error::input(
                 Position::file(path),
@@ -282,7 +282,7 @@ impl Source for IpcSource {
             match arrow_ipc::reader::FileReader::try_new_buffered(file, Some(sorted.clone())) {
                 Ok(r) => IpcReader::File(r),
                 Err(_) => {
-                    let f = File::open(path).map_err(|e| Error::io(path, &e))?;
+                    let f = File::open(path).map_err(|e| Error::io(path, e))?;
                     IpcReader::Stream(
                         arrow_ipc::reader::StreamReader::try_new_buffered(f, Some(sorted))
                             .map_err(err)?,

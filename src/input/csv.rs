@@ -65,7 +65,7 @@ pub struct CsvSource {
 impl CsvSource {
     /// Opens the file and reads its header.
     pub fn open(path: &Path, options: &CsvOptions) -> Result<CsvSource> {
-        let file = File::open(path).map_err(|e| Error::io(path, &e))?;
+        let file = File::open(path).map_err(|e| Error::io(path, e))?;
         let gz = path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("gz"));

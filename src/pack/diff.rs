@@ -345,7 +345,7 @@ fn read_results(path: &Path) -> Result<Value> {
     } else {
         path.to_path_buf()
     };
-    let bytes = std::fs::read(&file).map_err(|e| Error::io(&file, &e))?;
+    let bytes = std::fs::read(&file).map_err(|e| Error::io(&file, e))?;
     let value: Value = serde_json::from_slice(&bytes)
         .map_err(|e| pack_error(&file, format!("not valid JSON ({e})")))?;
     if !value["schema_version"].is_u64() {

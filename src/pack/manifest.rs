@@ -203,7 +203,7 @@ impl Manifest {
                 pack_error(&path, "no manifest: this folder is not an audit pack")
                     .with_hint("give the folder written by `fairaudit run AUDIT.toml --out PACK`")
             } else {
-                Error::io(&path, &e)
+                Error::io(&path, e)
             }
         })?;
         Ok((Manifest::parse(&bytes, &path)?, bytes))

@@ -71,7 +71,7 @@ mod write;
 
 use std::path::Path;
 
-use crate::error::{Error, ErrorKind, Position};
+use crate::error::Error;
 use crate::plan::Plan;
 use crate::report;
 use crate::results::Results;
@@ -166,5 +166,5 @@ fn pretty_json<T: serde::Serialize>(value: &T) -> Vec<u8> {
 
 /// An error about a pack (or a path given for one).
 fn pack_error(path: &Path, message: impl Into<String>) -> Error {
-    Error::new(ErrorKind::Pack, Position::file(path), message)
+    Error::pack(path, message)
 }

@@ -359,7 +359,7 @@ pub fn verify(dir: &Path, data_dir: Option<&Path>, scan: &RunOptions<'_>) -> Res
                     file: file.to_string(),
                 });
             }
-            Err(e) => return Err(Error::io(&path, &e)),
+            Err(e) => return Err(Error::io(&path, e)),
         }
     }
     on_disk.insert(MANIFEST_FILE.to_string(), manifest_bytes);
@@ -369,8 +369,8 @@ pub fn verify(dir: &Path, data_dir: Option<&Path>, scan: &RunOptions<'_>) -> Res
         .chain([MANIFEST_FILE])
         .collect();
     let mut unlisted = Vec::new();
-    for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, &e))? {
-        let entry = entry.map_err(|e| Error::io(dir, &e))?;
+    for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
         let name = entry.file_name().to_string_lossy().into_owned();
         if !known.contains(name.as_str()) {
             unlisted.push(name);
@@ -471,7 +471,7 @@ fn check_input(dir: &Path, data_dir: Option<&Path>, entry: &InputEntry) -> Resul
     let status = match &found {
         None => InputStatus::Missing { looked_at },
         Some((p, _)) => {
-            let (bytes, sha256) = hash_file(p).map_err(|e| Error::io(p, &e))?;
+            let (bytes, sha256) = hash_file(p).map_err(|e| Error::io(p, e))?;
             if bytes == entry.bytes && sha256 == entry.sha256 {
                 InputStatus::Same
             } else {
@@ -531,7 +531,7 @@ fn rerun(
                         ),
                     )
                 })?;
-                let (bytes, sha256) = hash_file(&p).map_err(|e| Error::io(&p, &e))?;
+                let (bytes, sha256) = hash_file(&p).map_err(|e| Error::io(&p, e))?;
                 paths.push(p);
                 InputEntry {
                     path: input.display.clone(),

@@ -46,7 +46,7 @@ pub fn relocate(spec: &AuditSpec, spec_dir: &Path, pack_dir: &Path) -> Result<Pl
     // own paths and keys, and so that the inputs are resolved exactly as an
     // ordinary run resolves them.
     let original = Plan::check(spec, spec_dir)?;
-    let pack = absolute(pack_dir).map_err(|e| Error::io(pack_dir, &e))?;
+    let pack = absolute(pack_dir).map_err(|e| Error::io(pack_dir, e))?;
     let mut relative = Vec::new();
     for input in original.inputs() {
         relative.push(pack_relative(&pack, &input.path)?);
@@ -73,7 +73,7 @@ pub fn relocate(spec: &AuditSpec, spec_dir: &Path, pack_dir: &Path) -> Result<Pl
 pub fn check_destination(dir: &Path, force: bool) -> Result<()> {
     match fs::symlink_metadata(dir) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(Error::io(dir, &e)),
+        Err(e) => Err(Error::io(dir, e)),
         Ok(_) if !force => Err(pack_error(dir, "already exists").with_hint(
             "choose a new folder, or pass --force to replace the audit pack that is there",
         )),
@@ -95,7 +95,7 @@ pub fn write(
     results: &Results,
     options: &WriteOptions,
 ) -> Result<Manifest> {
-    let target = absolute(dir).map_err(|e| Error::io(dir, &e))?;
+    let target = absolute(dir).map_err(|e| Error::io(dir, e))?;
     let (Some(parent), Some(name)) = (target.parent(), target.file_name()) else {
         return Err(pack_error(dir, "does not name a folder for the pack")
             .with_hint("give a new folder, e.g. --out compas-pack"));
@@ -114,7 +114,7 @@ pub fn write(
             )
             .with_hint("build the spec with `fairaudit::pack::relocate` for this pack folder, and audit that spec"));
         }
-        let (bytes, sha256) = hash_file(&input.path).map_err(|e| Error::io(&input.path, &e))?;
+        let (bytes, sha256) = hash_file(&input.path).map_err(|e| Error::io(&input.path, e))?;
         inputs.push(InputEntry {
             path: input.display.clone(),
             file: file_name(&input.display),
@@ -136,20 +136,20 @@ pub fn write(
         .map(|f| (f.name, f.bytes.as_slice()))
         .chain([(MANIFEST_FILE, manifest_bytes.as_slice())]);
 
-    fs::create_dir_all(parent).map_err(|e| Error::write(parent, &e))?;
+    fs::create_dir_all(parent).map_err(|e| Error::write(parent, e))?;
     let pid = std::process::id();
     let tmp = parent.join(format!(".{name}.tmp-{pid}"));
     // A folder of this name can only be left by an earlier failure in this
     // same process (the name carries the process id).
     if tmp.exists() {
-        fs::remove_dir_all(&tmp).map_err(|e| Error::write(&tmp, &e))?;
+        fs::remove_dir_all(&tmp).map_err(|e| Error::write(&tmp, e))?;
     }
-    fs::create_dir(&tmp).map_err(|e| Error::write(&tmp, &e))?;
+    fs::create_dir(&tmp).map_err(|e| Error::write(&tmp, e))?;
     let written = (|| {
         for (i, (file, bytes)) in all.enumerate() {
             let path = tmp.join(file);
             write_file(&path, bytes, options.fail_at_file == Some(i))
-                .map_err(|e| Error::write(&path, &e))?;
+                .map_err(|e| Error::write(&path, e))?;
         }
         let aside = parent.join(format!(".{name}.old-{pid}"));
         place(&tmp, &target, dir, &aside, options.force)
@@ -184,17 +184,17 @@ fn place(tmp: &Path, target: &Path, shown: &Path, aside: &Path, force: bool) -> 
                 "another process wrote it while this pack was being written; choose a new folder",
             ));
         }
-        fs::rename(target, aside).map_err(|e| Error::write(shown, &e))?;
+        fs::rename(target, aside).map_err(|e| Error::write(shown, e))?;
         if let Err(e) = fs::rename(tmp, target) {
             let _ = fs::rename(aside, target);
-            return Err(Error::write(shown, &e));
+            return Err(Error::write(shown, e));
         }
         // The new pack is in place; failing to delete the old one leaves a
         // hidden folder but does not make the write fail.
         let _ = fs::remove_dir_all(aside);
         return Ok(());
     }
-    fs::rename(tmp, target).map_err(|e| Error::write(shown, &e))
+    fs::rename(tmp, target).map_err(|e| Error::write(shown, e))
 }
 
 /// How the pack at `pack` (absolute) names `input`: the relative path when
@@ -202,7 +202,7 @@ fn place(tmp: &Path, target: &Path, shown: &Path, aside: &Path, force: bool) -> 
 /// path that climbs to the root would spell out the machine's layout (a
 /// user's home folder, say), so it is never written.
 pub(crate) fn pack_relative(pack: &Path, input: &Path) -> Result<String> {
-    let target = absolute(input).map_err(|e| Error::io(input, &e))?;
+    let target = absolute(input).map_err(|e| Error::io(input, e))?;
     Ok(relative(pack, &target).unwrap_or_else(|| file_name(&target.to_string_lossy())))
 }
 

@@ -461,7 +461,7 @@ fn check_uncertainty(u: Option<&UncertaintySpec>, seed: Option<u64>) -> Result<U
         (_, _, Some(false)) => None,
         (None, true, _) => {
             return Err(Error::spec("seed", "a bootstrap is requested but the spec has no seed")
-                    .with_hint("add e.g. `seed = 20240601` at the top of the spec, so that the intervals can be reproduced"));
+                    .with_hint("add e.g. {set:seed=20240601}{spec: at the top of the spec}, so that the intervals can be reproduced"));
         }
         (None, false, _) => None,
         (Some(seed), _, _) => Some(Bootstrap {
@@ -708,7 +708,9 @@ fn label_rule(
                 format!("{section}.negative"),
                 "no negative value is given, and none follows from the positive ones",
             )
-            .with_hint("list the values that mean negative, e.g. negative = [\"No\"]")
+            .with_hint(format!(
+                "list the values that mean negative, e.g. {{set:{section}.negative=[\"No\"]}}"
+            ))
         })?,
     };
     if negative.is_empty() {

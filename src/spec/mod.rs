@@ -53,22 +53,43 @@
 //! a setting off.
 
 mod raw;
+mod schema;
 
 use std::path::Path;
 
-use crate::error::{Error, ErrorKind, Position, Result};
+use crate::error::{Error, Position, Result};
 
 pub use raw::*;
 
 impl AuditSpec {
     /// Reads a spec from TOML text. `origin` names the file for errors.
+    ///
+    /// The text is parsed into a spanned TOML tree first, so that syntax
+    /// errors, unknown keys and missing keys are named with their line from
+    /// the parser's own spans; only then are the values typed.
     pub fn from_toml(text: &str, origin: &Path) -> Result<AuditSpec> {
-        toml::from_str(text).map_err(|e| toml_error(&e, text, origin))
+        let line_of =
+            |offset: usize| text[..offset.min(text.len())].matches('\n').count() as u64 + 1;
+        let at = |span: Option<std::ops::Range<usize>>| {
+            let pos = Position::file(origin);
+            match span {
+                Some(s) => pos.with_row(line_of(s.start)),
+                None => pos,
+            }
+        };
+        let tree = toml::de::DeTable::parse(text)
+            .map_err(|e| Error::toml(at(e.span()), e.message().trim()))?;
+        schema::check_keys(tree.get_ref(), "", None, &at)?;
+        toml::from_str(text).map_err(|e| {
+            Error::toml(at(e.span()), e.message().trim()).with_hint(
+                "check the value's type against the documented spec (`fairaudit run --help` shows a complete example)",
+            )
+        })
     }
 
-    /// Reads a spec file.
+    /// Reads a spec file (a regular file; a FIFO or device is refused).
     pub fn from_file(path: &Path) -> Result<AuditSpec> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, &e))?;
+        let text = crate::file::read_text(path)?;
         AuditSpec::from_toml(&text, path)
     }
 
@@ -76,43 +97,4 @@ impl AuditSpec {
     pub fn to_toml(&self) -> Result<String> {
         toml::to_string(self).map_err(|e| Error::output("the normalised audit.toml", e.to_string()))
     }
-}
-
-/// Turns a TOML error into one naming the file, the line and the key.
-fn toml_error(e: &toml::de::Error, text: &str, origin: &Path) -> Error {
-    let mut pos = Position::file(origin);
-    if let Some(span) = e.span() {
-        let line = text[..span.start.min(text.len())].matches('\n').count() as u64 + 1;
-        pos = pos.with_row(line);
-    }
-    let msg = e.message().trim().to_string();
-    let mut err = Error::new(ErrorKind::Spec, pos, msg.clone());
-    let top_level = [
-        "title",
-        "seed",
-        "intersections",
-        "intersection_reference",
-        "attributes",
-        "input",
-        "truth",
-        "prediction",
-        "weight",
-        "cohort",
-        "policy",
-    ];
-    if let Some(key) = top_level
-        .iter()
-        .find(|k| msg.contains(&format!("unknown field `{k}`")))
-    {
-        err = err.with_hint(format!(
-            "`{key}` is a top-level key: in TOML, keys after a [table] header belong to that table, so write `{key}` above the first [table] (or [[attributes]]) header"
-        ));
-    } else if msg.contains("unknown field") {
-        err = err.with_hint(
-            "check the key's spelling against the documented spec (see `fairaudit run --help`)",
-        );
-    } else if msg.contains("missing field") {
-        err = err.with_hint("add the missing key; `fairaudit run --help` shows a complete example");
-    }
-    err
 }

@@ -13,8 +13,8 @@ use crate::harness::root;
 /// The layers, lowest first: a layer may import only layers listed before
 /// it (or itself). `lib.rs` and `main.rs` sit above all of them.
 const ORDER: &[&str] = &[
-    "error", "number", "value", "metric", "spec", "input", "cohort", "group", "count", "stats",
-    "results", "analysis", "judge", "plan", "audit", "report", "pack", "synth", "cli",
+    "error", "number", "file", "value", "metric", "spec", "input", "cohort", "group", "count",
+    "stats", "results", "analysis", "judge", "plan", "audit", "report", "pack", "synth", "cli",
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -31,7 +31,12 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 /// The layer of a file: its first path component under `src/`.
 fn layer_of(src: &Path, file: &Path) -> String {
     let rel = file.strip_prefix(src).unwrap();
-    let first = rel.components().next().unwrap().as_os_str().to_string_lossy();
+    let first = rel
+        .components()
+        .next()
+        .unwrap()
+        .as_os_str()
+        .to_string_lossy();
     first.trim_end_matches(".rs").to_string()
 }
 

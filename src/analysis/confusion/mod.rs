@@ -143,7 +143,7 @@ fn choose_reference(cfg: &Config<'_>, g: &Grouping, w: &Work) -> Result<Option<u
                     g.reference_key.clone(),
                     format!("reference group `{name}` of `{}` has {} rows, fewer than the minimum group size {min}", g.name, w.stats[i].n()),
                 )
-                .with_hint("choose a larger reference group, or lower `policy.min_group_size`"));
+                .with_hint("choose a larger reference group, or lower {key:policy.min_group_size}"));
             }
             Some(i)
         }
