@@ -11,7 +11,6 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 
 use fairaudit::AuditSpec;
 use fairaudit::count::RunOptions;
-use fairaudit::count::scan::scan;
 use fairaudit::synth::{SynthOptions, write_synth};
 
 /// Every attribute and every intersection, label prediction: the audit the
@@ -71,11 +70,11 @@ fn bench_scan(c: &mut Criterion) {
             for t in threads {
                 group.bench_with_input(
                     BenchmarkId::new(format!("{ext}/{t}-threads"), rows),
-                    &spec,
+                    spec,
                     |b, spec| {
                         b.iter(|| {
-                            scan(
-                                &spec.counting(),
+                            fairaudit::count(
+                                spec,
                                 &RunOptions {
                                     threads: t,
                                     progress: None,

@@ -9,7 +9,6 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 
 use fairaudit::AuditSpec;
 use fairaudit::count::RunOptions;
-use fairaudit::count::scan::scan;
 use fairaudit::synth::{SynthOptions, write_synth};
 
 const SPEC: &str = r#"
@@ -46,7 +45,7 @@ fn bench_stats(c: &mut Criterion) {
         )
         .expect("the bench spec parses");
         let spec = fairaudit::Plan::check(&raw, Path::new(".")).expect("the bench spec checks");
-        let scanned = scan(&spec.counting(), &RunOptions::default()).expect("the scan succeeds");
+        let scanned = fairaudit::count(&spec, &RunOptions::default()).expect("the scan succeeds");
         group.bench_with_input(
             BenchmarkId::new("assemble", rows),
             &scanned,

@@ -7,6 +7,7 @@
 
 use crate::analysis::confusion;
 use crate::cohort::Prediction;
+use crate::count::sql::{Dialect, Source};
 use crate::count::{Counted, RunOptions, scan};
 use crate::error::{Error, Result};
 use crate::judge;
@@ -29,6 +30,18 @@ pub fn audit(plan: &Plan, options: &RunOptions<'_>) -> Result<Results> {
         let counted = scan::scan(&plan.counting(), options)?;
         evaluate(plan, &counted)
     })
+}
+
+/// Counts the plan's inputs into its count table (what `fairaudit counts`
+/// writes), without computing any statistic.
+pub fn count(plan: &Plan, options: &RunOptions<'_>) -> Result<Counted> {
+    scan::scan(&plan.counting(), options)
+}
+
+/// The SQL `GROUP BY` query that makes the plan's count table where the
+/// rows are (a warehouse, Spark, DuckDB).
+pub fn sql(plan: &Plan, dialect: Dialect, source: &Source) -> Result<String> {
+    crate::count::sql::query(&plan.counting(), dialect, source)
 }
 
 /// A pool of `threads` workers for the parallel stages.

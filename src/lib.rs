@@ -4,47 +4,73 @@
 //! offender-management tool, a stop-and-search triage) for bias across
 //! protected characteristics.
 //!
-//! The pipeline, in data-flow order:
+//! An audit in four lines: read a spec, check it into a [`Plan`], run
+//! [`audit()`], read the [`Results`].
+//!
+//! ```
+//! use fairaudit::metric::MetricId;
+//! use fairaudit::{AuditSpec, Plan, RunOptions};
+//!
+//! # fn main() -> Result<(), fairaudit::Error> {
+//! // A small prediction file: 200 people in two groups, their outcome (y)
+//! // and whether the model flagged them (p).
+//! let dir = std::env::temp_dir().join(format!("fairaudit-doc-{}", std::process::id()));
+//! std::fs::create_dir_all(&dir).expect("a temp folder");
+//! let mut csv = String::from("group,y,p\n");
+//! for i in 0..200 {
+//!     let group = if i < 100 { "A" } else { "B" };
+//!     let y = i % 2;
+//!     // Group B's people without the outcome are flagged three times as often.
+//!     let p = if y == 1 { 1 } else if i < 100 { u8::from(i % 10 == 0) } else { u8::from(i % 10 < 5) };
+//!     csv.push_str(&format!("{group},{y},{p}\n"));
+//! }
+//! std::fs::write(dir.join("predictions.csv"), csv).expect("the file");
+//!
+//! let spec = AuditSpec::from_toml(
+//!     r#"
+//!     [input]
+//!     path = "predictions.csv"
+//!     [truth]
+//!     column = "y"
+//!     positive = [1]
+//!     [prediction]
+//!     column = "p"
+//!     positive = [1]
+//!     [[attributes]]
+//!     column = "group"
+//!     reference = "A"
+//!     "#,
+//!     "audit.toml".as_ref(),
+//! )?;
+//! let plan = Plan::check(&spec, &dir)?; // relative paths resolve against `dir`
+//! let results = fairaudit::audit(&plan, &RunOptions::default())?;
+//!
+//! let b = results.grouping("group").and_then(|g| g.group("B")).expect("group B");
+//! assert_eq!(b.metric(MetricId::Fpr), Some(0.6)); // 30 of 50 without the outcome flagged
+//! let ratio = b.disparities[&MetricId::Fpr].ratio.expect("a ratio");
+//! assert!((ratio - 3.0).abs() < 1e-12); // three times group A's rate
+//! println!("overall verdict: {}", results.verdict.verdict);
+//! # std::fs::remove_dir_all(&dir).ok();
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The pipeline, in data-flow order (see `docs/architecture.md`):
 //!
 //! * [`spec::AuditSpec`] — the audit as written in `audit.toml`, checked once
-//!   into a [`spec::ValidSpec`];
-//! * [`scan`] — reads CSV, Parquet or Arrow input in parallel chunks into a
-//!   [`count::CountTable`], the audit's sufficient statistics;
-//! * [`counts`] — the count table as a published file format (write, read,
-//!   merge), and [`sql`] — the `GROUP BY` query that makes the same table
-//!   inside a warehouse or Spark;
-//! * [`metrics`] — the registry of group metrics, disparities against a
-//!   reference group, and the peers' summary measures;
+//!   into a [`plan::Plan`];
+//! * [`count`] — reads CSV, Parquet or Arrow input in parallel chunks into a
+//!   [`count::CountTable`], the audit's sufficient statistics; the count
+//!   table as a published file format ([`count::file`]) and the `GROUP BY`
+//!   query that makes it inside a warehouse or Spark ([`sql()`]);
+//! * [`metric`] — the registry of group metrics; [`analysis`] — the analyses
+//!   that turn counts into results: per-group metrics, disparities against a
+//!   reference group, intervals and tests, the peers' summary measures;
 //! * [`results::Results`] — the versioned schema every output is rendered from;
 //! * [`report`] — JSON, CSV, Markdown, HTML and terminal renderers;
 //! * [`pack`] — reproducible audit packs: write, verify, diff;
 //! * [`synth`] — a seeded synthetic prediction file for examples, tests and
 //!   benchmarks.
-//!
-//! ```
-//! use fairaudit::count::{CellKey, CellStats, CountTable, Fixed};
-//! use fairaudit::metrics::{self, registry};
-//!
-//! // Two groups' confusion cells, as the scan would count them.
-//! let mut table = CountTable::new(vec!["sex".into()]);
-//! let mut add = |sex: &str, truth: bool, pred: bool, n: u64| {
-//!     let w = Fixed::from_f64(n as f64).unwrap();
-//!     let stats = CellStats { count: n, weight: w, weight_sq: w, score_sum: Fixed::ZERO };
-//!     table.add(CellKey { levels: vec![sex.into()], truth, pred, bucket: 0 }, stats);
-//! };
-//! add("Female", false, true, 10);
-//! add("Female", false, false, 90);
-//! add("Male", false, true, 30);
-//! add("Male", false, false, 70);
-//!
-//! let groups = metrics::marginal(&table, &[0]);
-//! let fpr = registry::find("fpr").unwrap();
-//! let female = metrics::compute(fpr, &groups[&vec!["Female".to_string()]].weights());
-//! let male = metrics::compute(fpr, &groups[&vec!["Male".to_string()]].weights());
-//! assert_eq!(female.get(), Some(0.1));
-//! let d = metrics::disparity(male, female);
-//! assert!((d.ratio.get().unwrap() - 3.0).abs() < 1e-12);
-//! ```
 //!
 //! ## Wire format: `results.json` (schema version 1)
 //!
@@ -104,13 +130,13 @@
 
 pub mod analysis;
 pub mod audit;
-pub mod cohort;
+pub(crate) mod cohort;
 pub mod count;
 pub mod error;
-pub mod file;
-pub mod group;
-pub mod input;
-pub mod judge;
+pub(crate) mod file;
+pub(crate) mod group;
+pub(crate) mod input;
+pub(crate) mod judge;
 pub mod metric;
 pub mod number;
 pub mod pack;
@@ -122,7 +148,8 @@ pub mod stats;
 pub mod synth;
 pub mod value;
 
-pub use audit::audit;
+pub use audit::{audit, count, evaluate, sql};
+pub use count::RunOptions;
 pub use error::{Error, ErrorKind, Result};
 pub use plan::Plan;
 pub use results::Results;

@@ -453,51 +453,12 @@ fn audit(spec: &fairaudit::Plan, flags: &ScanFlags) -> anyhow::Result<fairaudit:
     with_progress(flags, |options| fairaudit::audit(spec, options))
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same folder, so
-/// that a failed write never leaves a half-written table behind.
-fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
-    std::fs::write(&tmp, bytes).map_err(|e| Error::write(path, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        Error::write(path, e)
-    })?;
-    Ok(())
-}
-
-fn table_bytes(
-    table: &fairaudit::count::CountTable,
-    weighted: bool,
-    out: &Path,
-) -> anyhow::Result<Vec<u8>> {
-    let csv = fairaudit::input::Format::of_count_table(out) == fairaudit::input::Format::Csv;
-    let bytes = if csv {
-        fairaudit::count::file::to_csv(table)
-    } else {
-        fairaudit::count::file::to_parquet(table, weighted)
-    };
-    Ok(bytes.map_err(|e| e.in_file(out))?)
-}
-
 fn counts(a: CountsArgs) -> anyhow::Result<Exit> {
     let spec = AuditSpec::from_file(&a.spec)?;
     let base = a.spec.parent().map(Path::to_path_buf).unwrap_or_default();
     let valid = fairaudit::Plan::check(&spec, &base)?;
-    let scanned = with_progress(&a.scan, |options| {
-        fairaudit::count::scan::scan(&valid.counting(), options)
-    })?;
-    write_atomically(
-        &a.out,
-        &table_bytes(&scanned.table, scanned.weighted, &a.out)?,
-    )?;
+    let scanned = with_progress(&a.scan, |options| fairaudit::count(&valid, options))?;
+    fairaudit::count::file::write(&a.out, &scanned.table, scanned.weighted)?;
     let mut err = std::io::stderr().lock();
     writeln!(
         err,
@@ -518,10 +479,7 @@ fn merge(a: MergeArgs) -> anyhow::Result<Exit> {
         tables.push((name, t));
     }
     let (table, weighted) = fairaudit::count::file::merge(tables)?;
-    write_atomically(
-        &a.out,
-        &table_bytes(&table, weighted.unwrap_or(false), &a.out)?,
-    )?;
+    fairaudit::count::file::write(&a.out, &table, weighted.unwrap_or(false))?;
     let mut err = std::io::stderr().lock();
     writeln!(
         err,
@@ -547,7 +505,7 @@ fn sql(a: SqlArgs) -> anyhow::Result<Exit> {
         Some(t) => fairaudit::count::sql::Source::Table(t),
         None => fairaudit::count::sql::Source::Inputs,
     };
-    write_stdout(fairaudit::count::sql::query(&valid.counting(), dialect, &source)?.as_bytes())?;
+    write_stdout(fairaudit::sql(&valid, dialect, &source)?.as_bytes())?;
     Ok(Exit::Passed)
 }
 

@@ -221,6 +221,17 @@ pub fn to_parquet(table: &CountTable, weighted: bool) -> Result<Vec<u8>> {
     Ok(out)
 }
 
+/// Writes the table to `path`, atomically: CSV for a `.csv` name, else
+/// Parquet (with the format's metadata, saying whether it is `weighted`).
+pub fn write(path: &Path, table: &CountTable, weighted: bool) -> Result<()> {
+    let bytes = if Format::of_count_table(path) == Format::Csv {
+        to_csv(table)
+    } else {
+        to_parquet(table, weighted)
+    };
+    crate::file::write_atomically(path, &bytes.map_err(|e| e.in_file(path))?)
+}
+
 /// The table as CSV bytes: a header line, then one line per cell; numbers
 /// in shortest round-trip form. CSV carries no metadata: a reader takes
 /// the attributes from the columns.

@@ -597,11 +597,6 @@ impl CsvBatch {
         self.lines.len()
     }
 
-    /// Whether the batch has no rows.
-    pub fn is_empty(&self) -> bool {
-        self.lines.is_empty()
-    }
-
     /// The value of projected column `col` at `row`.
     #[inline]
     pub fn cell(&self, col: usize, row: usize) -> Cell<'_> {

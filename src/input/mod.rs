@@ -182,11 +182,6 @@ impl Batch {
         }
     }
 
-    /// Whether the batch has no rows.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// The value of projected column `col` at `row`.
     #[inline]
     pub fn cell(&self, col: usize, row: usize) -> Cell<'_> {

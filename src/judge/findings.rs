@@ -40,8 +40,6 @@ pub struct Context<'a> {
     pub ratio_ci: Option<(f64, f64)>,
     /// The difference group − reference.
     pub difference: Option<f64>,
-    /// Its interval.
-    pub difference_ci: Option<(f64, f64)>,
     /// The confidence level.
     pub level: f64,
     /// The verdict.
@@ -184,7 +182,6 @@ mod tests {
             ratio: Some(1.9232),
             ratio_ci: Some((1.71, 2.16)),
             difference: Some(0.2033),
-            difference_ci: None,
             level: 0.95,
             verdict: &v,
             wording: &w,
@@ -214,7 +211,6 @@ mod tests {
             ratio: Some(1.07),
             ratio_ci: Some((0.71, 1.61)),
             difference: Some(0.036),
-            difference_ci: None,
             level: 0.9,
             verdict: &v,
             wording: &w,

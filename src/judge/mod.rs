@@ -188,7 +188,6 @@ fn finding(
         ratio: d.ratio,
         ratio_ci: ci(d.ratio_ci_low, d.ratio_ci_high),
         difference: d.difference,
-        difference_ci: ci(d.difference_ci_low, d.difference_ci_high),
         level: cfg.level,
         verdict: v,
         wording: cfg.wording,

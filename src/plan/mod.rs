@@ -65,23 +65,18 @@ impl Plan {
     }
 
     /// The input files, resolved.
-    pub fn inputs(&self) -> &[InputFile] {
+    pub(crate) fn inputs(&self) -> &[InputFile] {
         &self.inputs
     }
 
     /// The truth.
-    pub fn truth(&self) -> &LabelRule {
+    pub(crate) fn truth(&self) -> &LabelRule {
         &self.truth
     }
 
     /// The prediction.
-    pub fn prediction(&self) -> &Prediction {
+    pub(crate) fn prediction(&self) -> &Prediction {
         &self.prediction
-    }
-
-    /// The weight column, if the audit is weighted.
-    pub fn weight(&self) -> Option<&ColumnRef> {
-        self.weight.as_ref()
     }
 
     /// Whether the audit is weighted.
@@ -90,17 +85,17 @@ impl Plan {
     }
 
     /// The cohort filters, with their spec keys.
-    pub fn filters(&self) -> &[(Filter, String)] {
+    pub(crate) fn filters(&self) -> &[(Filter, String)] {
         &self.filters
     }
 
     /// The protected attributes.
-    pub fn attributes(&self) -> &[Attribute] {
+    pub(crate) fn attributes(&self) -> &[Attribute] {
         &self.attributes
     }
 
     /// Each attribute's grouping, then each intersection's.
-    pub fn groupings(&self) -> &[Grouping] {
+    pub(crate) fn groupings(&self) -> &[Grouping] {
         &self.groupings
     }
 
@@ -115,18 +110,18 @@ impl Plan {
     }
 
     /// The policy.
-    pub fn policy(&self) -> &Policy {
+    pub(crate) fn policy(&self) -> &Policy {
         &self.policy
     }
 
     /// How findings name the outcome and the decision.
-    pub fn wording(&self) -> &Wording {
+    pub(crate) fn wording(&self) -> &Wording {
         &self.wording
     }
 
     /// What the counting stage needs: where the rows are and how to read
     /// them.
-    pub fn counting(&self) -> Counting<'_> {
+    pub(crate) fn counting(&self) -> Counting<'_> {
         Counting {
             title: &self.title,
             inputs: &self.inputs,

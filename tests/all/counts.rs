@@ -9,7 +9,6 @@ use std::path::Path;
 use fairaudit::Results;
 use fairaudit::count::RunOptions;
 use fairaudit::count::file::{self as counts, LevelMap};
-use fairaudit::count::scan::scan;
 use fairaudit::count::sql::{Dialect, Source};
 use fairaudit::synth::{SynthOptions, write_synth_csv};
 
@@ -92,8 +91,8 @@ fn audit_from_counts_equals_audit_from_rows() {
     let spec_text = SYNTH_SPEC.replace("PATHS", "\"s.csv\"");
     let direct = run_toml(&spec_text, dir.path(), 2).unwrap();
     let valid = crate::harness::plan(&spec_text, dir.path()).unwrap();
-    let scanned = scan(
-        &valid.counting(),
+    let scanned = fairaudit::count(
+        &valid,
         &RunOptions {
             threads: 2,
             progress: None,
@@ -122,7 +121,7 @@ fn compas_from_counts_equals_compas_from_rows() {
     let text = std::fs::read_to_string(base.join("audit.toml")).unwrap();
     let direct = run_toml(&text, &base, 2).unwrap();
     let valid = crate::harness::plan(&text, &base).unwrap();
-    let table = scan(&valid.counting(), &RunOptions::default())
+    let table = fairaudit::count(&valid, &RunOptions::default())
         .unwrap()
         .table;
     let dir = Dir::new();
@@ -162,8 +161,8 @@ fn merged_shard_tables_equal_the_table_of_the_whole() {
             .collect::<Vec<_>>()
             .join(", ");
         let valid = crate::harness::plan(&SYNTH_SPEC.replace("PATHS", &list), dir.path()).unwrap();
-        scan(
-            &valid.counting(),
+        fairaudit::count(
+            &valid,
             &RunOptions {
                 threads: 2,
                 progress: None,
@@ -256,7 +255,7 @@ fn compas_sql_in_each_dialect() {
         (Dialect::Spark, Source::Table("warehouse.compas".into())),
         (Dialect::DuckDb, Source::Inputs),
     ] {
-        let q = fairaudit::count::sql::query(&valid.counting(), dialect, &source).unwrap();
+        let q = fairaudit::sql(&valid, dialect, &source).unwrap();
         insta::assert_snapshot!(format!("compas_sql_{}", dialect.name()), q);
     }
 }
@@ -280,8 +279,8 @@ fn csv_parquet_and_arrow_give_the_same_table() {
             [1, 3]
                 .into_iter()
                 .map(|threads| {
-                    scan(
-                        &valid.counting(),
+                    fairaudit::count(
+                        &valid,
                         &RunOptions {
                             threads,
                             progress: None,

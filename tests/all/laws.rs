@@ -6,7 +6,6 @@ use proptest::prelude::*;
 
 use fairaudit::AuditSpec;
 use fairaudit::count::RunOptions;
-use fairaudit::count::scan::scan;
 
 use crate::harness::Dir;
 
@@ -89,8 +88,8 @@ fn table(dir: &Dir, shards: &[&[Row]], threads: usize) -> fairaudit::count::Coun
     }
     let spec = AuditSpec::from_toml(&spec(&paths), std::path::Path::new("a.toml")).unwrap();
     let valid = fairaudit::Plan::check(&spec, dir.path()).unwrap();
-    scan(
-        &valid.counting(),
+    fairaudit::count(
+        &valid,
         &RunOptions {
             threads,
             progress: None,
