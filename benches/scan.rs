@@ -70,7 +70,7 @@ fn bench_scan(c: &mut Criterion) {
             for t in threads {
                 group.bench_with_input(
                     BenchmarkId::new(format!("{ext}/{t}-threads"), rows),
-                    spec,
+                    &spec,
                     |b, spec| {
                         b.iter(|| {
                             fairaudit::count(
