@@ -15,7 +15,7 @@ use std::path::Path;
 use criterion::{Criterion, criterion_group, criterion_main};
 
 use fairaudit::AuditSpec;
-use fairaudit::count::{CellKey, CellStats, CountTable, Fixed};
+use fairaudit::count::{CellKey, CellStats, CountTable};
 use fairaudit::count::{Counted, RowAccounting};
 use fairaudit::synth::{SynthOptions, batches};
 
@@ -48,24 +48,15 @@ min_group_size = 0
 /// generator (the scan is not what this bench measures).
 fn table(rows: u64) -> Counted {
     let mut t = CountTable::new(vec!["ethnicity".into(), "sex".into(), "age_band".into()]);
-    let one = Fixed::from_f64(1.0).unwrap_or_default();
     for b in batches(&SynthOptions { rows, seed: 7 }, 0) {
         for i in 0..b.len() {
-            let key = CellKey {
-                levels: vec![b.ethnicity[i].into(), b.sex[i].into(), b.age_band[i].into()],
-                truth: b.y_true[i] == 1,
-                pred: b.y_pred[i] == 1,
-                bucket: 0,
-            };
-            t.add(
-                key,
-                CellStats {
-                    count: 1,
-                    weight: one,
-                    weight_sq: one,
-                    score_sum: Fixed::ZERO,
-                },
-            );
+            let levels = [
+                b.ethnicity[i].to_string(),
+                b.sex[i].to_string(),
+                b.age_band[i].to_string(),
+            ];
+            let key = CellKey::confusion(b.y_true[i] == 1, b.y_pred[i] == 1);
+            t.add_cell(&levels, key, CellStats::rows(1));
         }
     }
     let used = t.total().count;

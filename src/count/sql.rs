@@ -33,10 +33,10 @@
 //!   with a NULL `truth` and `prediction`, and fairaudit refuses to audit a
 //!   count table holding such rows (naming how many there are).
 //!
-//! `score_bucket` is 0 and the sums are `SUM`s of doubles, so that weighted
-//! sums agree with fairaudit's exact sums up to the rounding of
-//! floating-point addition (counts, and the sums of an unweighted audit,
-//! agree exactly).
+//! `score_bin` is null (the query makes no score dimension) and the sums
+//! are `SUM`s of doubles, so that weighted sums agree with fairaudit's exact
+//! sums up to the rounding of floating-point addition (counts, and the
+//! weight sums of an unweighted audit, agree exactly).
 //!
 //! # Known differences
 //!
@@ -65,7 +65,8 @@ use crate::input::{ColumnRef, Format};
 use crate::value::Literal;
 
 use super::Counting;
-use super::scan::MAX_WEIGHT;
+use super::exact::{MAX_WEIGHT, MIN_WEIGHT};
+use super::scan::MAX_SCORE;
 
 /// A SQL dialect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -313,12 +314,16 @@ pub fn query(spec: &Counting<'_>, dialect: Dialect, source: &Source) -> Result<S
             let x = sql.number(&column(&sql, w)?);
             let ok = valid_number(
                 &x,
-                &format!("{x} >= 0 AND {x} <= {}", Sql::number_literal(MAX_WEIGHT)),
+                &format!(
+                    "({x} = 0 OR {x} >= {}) AND {x} <= {}",
+                    Sql::number_literal(MIN_WEIGHT),
+                    Sql::number_literal(MAX_WEIGHT)
+                ),
             );
             weight_ok = Some(ok.clone());
             format!(
                 "CASE WHEN {ok} THEN {x} ELSE {} END",
-                invalid("a weight is missing, not a number, negative or larger than 1e6")
+                invalid("a weight is missing, not a number, negative, or outside 1e-12 to 1e6")
             )
         }
     };
@@ -330,12 +335,15 @@ pub fn query(spec: &Counting<'_>, dialect: Dialect, source: &Source) -> Result<S
             threshold,
         } => {
             let x = sql.number(&column(&sql, c)?);
-            let ok = valid_number(&x, "");
+            let ok = valid_number(
+                &x,
+                &format!("ABS({x}) <= {}", Sql::number_literal(MAX_SCORE)),
+            );
             let t = Sql::number_literal(*threshold);
             (
                 format!(
                     "CASE WHEN {ok} AND {x} >= {t} THEN TRUE WHEN {ok} AND {x} < {t} THEN FALSE ELSE {} END",
-                    invalid("a score is missing, not a number or NaN")
+                    invalid("a score is missing, not a number, NaN or beyond 1e6")
                 ),
                 format!("CASE WHEN {ok} THEN {x} END"),
             )
@@ -378,18 +386,25 @@ pub fn query(spec: &Counting<'_>, dialect: Dialect, source: &Source) -> Result<S
         ));
         keys.push(name);
     }
-    let (t, p, b) = (
+    let (t, p, b, f) = (
         sql.ident("truth"),
         sql.ident("prediction"),
-        sql.ident("score_bucket"),
+        sql.ident("score_bin"),
+        sql.ident("flags"),
     );
     let (w, s) = (sql.ident("fairaudit_w"), sql.ident("fairaudit_s"));
+    let double = if dialect == Dialect::Ansi {
+        "DOUBLE PRECISION"
+    } else {
+        "DOUBLE"
+    };
     inner.push(format!("{truth} AS {t}"));
     inner.push(format!("{pred} AS {p}"));
-    inner.push(format!("0 AS {b}"));
+    inner.push(format!("CAST(NULL AS {double}) AS {b}"));
+    inner.push(format!("0 AS {f}"));
     inner.push(format!("{weight} AS {w}"));
     inner.push(format!("{score} AS {s}"));
-    keys.extend([t.clone(), p.clone(), b]);
+    keys.extend([t.clone(), p.clone(), b, f]);
 
     let from = match source {
         Source::Table(name) => name
@@ -434,7 +449,16 @@ pub fn query(spec: &Counting<'_>, dialect: Dialect, source: &Source) -> Result<S
     let _ = writeln!(q, "  COUNT(*) AS {},", sql.ident("count"));
     let _ = writeln!(q, "  SUM({w}) AS {},", sql.ident("weight_sum"));
     let _ = writeln!(q, "  SUM({w} * {w}) AS {},", sql.ident("weight_sq_sum"));
-    let _ = writeln!(q, "  SUM({s}) AS {}", sql.ident("score_sum"));
+    let _ = writeln!(
+        q,
+        "  COALESCE(SUM({w} * {s}), 0) AS {},",
+        sql.ident("score_sum")
+    );
+    let _ = writeln!(
+        q,
+        "  COALESCE(SUM({w} * ({s} * {s})), 0) AS {}",
+        sql.ident("score_sq_sum")
+    );
     let _ = writeln!(q, "FROM (");
     let _ = writeln!(q, "  SELECT");
     for (i, e) in inner.iter().enumerate() {

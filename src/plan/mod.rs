@@ -132,6 +132,7 @@ impl Plan {
             weight: self.weight.as_ref(),
             filters: &self.filters,
             attributes: &self.attributes,
+            score: None,
         }
     }
 

@@ -68,8 +68,8 @@ impl Resampler {
         let mut mean_w = Vec::new();
         let mut mean_w2 = Vec::new();
         let mut strata: Vec<Vec<usize>> = Vec::new();
-        let mut last_levels: Option<&Vec<String>> = None;
-        for (i, (k, s)) in table.cells().enumerate() {
+        let mut last_levels: Option<&[String]> = None;
+        for (i, (levels, _, s)) in table.cells().enumerate() {
             counts.push(s.count);
             let c = s.count.max(1) as f64;
             mean_w.push(s.weight.to_f64() / c);
@@ -80,14 +80,14 @@ impl Resampler {
                     strata.push(Vec::new());
                 }
                 strata[0].push(i);
-            } else if last_levels == Some(&k.levels) {
+            } else if last_levels == Some(levels) {
                 if let Some(last) = strata.last_mut() {
                     last.push(i);
                 }
             } else {
                 strata.push(vec![i]);
             }
-            last_levels = Some(&k.levels);
+            last_levels = Some(levels);
         }
         Resampler {
             counts,
@@ -184,25 +184,15 @@ pub fn percentile_interval(values: &[Option<f64>], level: f64) -> Option<(f64, f
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::count::{CellKey, CellStats, Fixed};
+    use crate::count::{CellKey, CellStats};
 
     fn table(cells: &[(&str, bool, bool, u64)]) -> CountTable {
         let mut t = CountTable::new(vec!["g".into()]);
         for &(g, truth, pred, n) in cells {
-            let w = Fixed::from_f64(n as f64).unwrap_or_default();
-            t.add(
-                CellKey {
-                    levels: vec![g.into()],
-                    truth,
-                    pred,
-                    bucket: 0,
-                },
-                CellStats {
-                    count: n,
-                    weight: w,
-                    weight_sq: w,
-                    score_sum: Fixed::ZERO,
-                },
+            t.add_cell(
+                &[g.to_string()],
+                CellKey::confusion(truth, pred),
+                CellStats::rows(n),
             );
         }
         t

@@ -185,7 +185,7 @@ fn merged_shard_tables_equal_the_table_of_the_whole() {
     let (merged, weighted) = counts::merge(read).unwrap();
     assert_eq!(weighted, Some(true));
     assert_eq!(merged, whole);
-    assert!(whole.total().score_sum.to_f64() > 0.0);
+    assert!(whole.total().score.to_f64() > 0.0);
 }
 
 #[test]

@@ -10,4 +10,5 @@ mod input_errors;
 mod laws;
 mod layers;
 mod pack;
+mod reliability;
 mod uncertainty;

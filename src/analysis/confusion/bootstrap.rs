@@ -64,7 +64,7 @@ impl Distribution {
         let metrics = bootstrapped();
         let cell_cm: Vec<usize> = table
             .cells()
-            .map(|(k, _)| metric::cell_index(k.truth, k.pred))
+            .map(|(_, k, _)| metric::cell_index(k.truth, k.pred))
             .collect();
         let resampler = Resampler::new(table, b.stratified);
         let replicates = resampler.run(b.replicates, b.seed, |drawn| {

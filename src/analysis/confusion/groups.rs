@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::count::{CellStats, CountTable, Fixed};
+use crate::count::{CellStats, CountTable, Exact};
 use crate::metric::cell_index;
 
 /// The confusion cells of one group.
@@ -44,7 +44,10 @@ impl GroupStats {
     pub fn total_weight(&self) -> f64 {
         self.cells
             .iter()
-            .fold(Fixed::ZERO, |a, c| a + c.weight)
+            .fold(Exact::ZERO, |mut a, c| {
+                a += c.weight;
+                a
+            })
             .to_f64()
     }
 }
@@ -53,8 +56,8 @@ impl GroupStats {
 /// cells, keyed by the levels of those attributes.
 pub fn marginal(table: &CountTable, attrs: &[usize]) -> BTreeMap<Vec<String>, GroupStats> {
     let mut out: BTreeMap<Vec<String>, GroupStats> = BTreeMap::new();
-    for (k, v) in table.cells() {
-        let key: Vec<String> = attrs.iter().map(|&i| k.levels[i].clone()).collect();
+    for (levels, k, v) in table.cells() {
+        let key: Vec<String> = attrs.iter().map(|&i| levels[i].clone()).collect();
         out.entry(key).or_default().add(k.truth, k.pred, *v);
     }
     out
@@ -63,7 +66,7 @@ pub fn marginal(table: &CountTable, attrs: &[usize]) -> BTreeMap<Vec<String>, Gr
 /// All cells of the table as one group.
 pub fn overall(table: &CountTable) -> GroupStats {
     let mut g = GroupStats::default();
-    for (k, v) in table.cells() {
+    for (_, k, v) in table.cells() {
         g.add(k.truth, k.pred, *v);
     }
     g

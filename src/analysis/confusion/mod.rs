@@ -98,8 +98,8 @@ fn prepare(cfg: &Config<'_>, g: &Grouping, table: &CountTable) -> Result<Work> {
         keys.iter().enumerate().map(|(i, k)| (k, i)).collect();
     let cell_group = table
         .cells()
-        .map(|(k, _)| {
-            let key: Vec<String> = g.attributes.iter().map(|&a| k.levels[a].clone()).collect();
+        .map(|(levels, _, _)| {
+            let key: Vec<String> = g.attributes.iter().map(|&a| levels[a].clone()).collect();
             index.get(&key).copied().unwrap_or(0)
         })
         .collect();
