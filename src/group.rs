@@ -20,6 +20,22 @@ pub const MAX_LEVELS: usize = 1000;
 /// The default label of a missing protected-attribute value.
 pub const MISSING_LABEL: &str = "(missing)";
 
+/// The label of a group: its one level, or for an intersection its levels
+/// joined with `|`, with a backslash before each level's own `\` or `|` —
+/// so that `a|b` × `c` (labelled `a\|b|c`) and `a` × `b|c` (`a|b\|c`) stay
+/// two labels. A label is a key in every output and in the spec's
+/// references.
+pub fn label(levels: &[String]) -> String {
+    match levels {
+        [one] => one.clone(),
+        _ => levels
+            .iter()
+            .map(|l| l.replace('\\', "\\\\").replace('|', "\\|"))
+            .collect::<Vec<_>>()
+            .join("|"),
+    }
+}
+
 /// A checked protected attribute.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Attribute {

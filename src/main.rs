@@ -10,15 +10,35 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-/// The documented exit codes.
+/// The documented exit codes, the same for every command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
-    /// The audit ran and its policy passed (or there was no policy to fail).
+    /// The audit ran and its policy passed (`verify`: the pack is identical;
+    /// commands that judge nothing: they succeeded).
     Passed = 0,
-    /// The audit ran and its policy failed (or `verify` found a difference).
+    /// The audit ran and its policy failed (`verify`: the pack differs).
     PolicyFailed = 1,
     /// A usage or input error: nothing was audited.
     Error = 2,
+    /// The audit ran but could not show that the policy holds: a comparison
+    /// was inconclusive, or there was not enough data for any verdict
+    /// (`fail_on = "inconclusive"` makes this a failure, exit 1).
+    NotShown = 3,
+}
+
+impl Exit {
+    /// The exit code of an audit's results.
+    pub fn of(results: &fairaudit::Results) -> Exit {
+        use fairaudit::results::VerdictKind;
+        if results.verdict.fails_audit {
+            return Exit::PolicyFailed;
+        }
+        match results.verdict.verdict {
+            VerdictKind::Pass => Exit::Passed,
+            VerdictKind::Fail => Exit::PolicyFailed,
+            VerdictKind::Inconclusive | VerdictKind::InsufficientData => Exit::NotShown,
+        }
+    }
 }
 
 fn main() -> ExitCode {

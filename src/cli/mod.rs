@@ -392,20 +392,39 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     }
 }
 
+/// The worker threads: `--threads`, else `RAYON_NUM_THREADS`, else every
+/// core; at least 1 and at most [`fairaudit::count::scan::MAX_THREADS`].
 fn threads(flag: Option<usize>) -> anyhow::Result<usize> {
-    if let Some(n) = flag {
-        if n == 0 {
-            return Err(Error::usage("--threads", "must be at least 1").into());
+    let max = fairaudit::count::scan::MAX_THREADS;
+    let check = |n: usize, name: &str| -> anyhow::Result<usize> {
+        if n == 0 || n > max {
+            return Err(Error::usage(name, format!("{n} threads is out of range"))
+                .with_hint(format!(
+                    "use 1 to {max} (more threads than cores only contend; this machine has {})",
+                    std::thread::available_parallelism().map_or(1, |n| n.get())
+                ))
+                .into());
         }
-        return Ok(n);
+        Ok(n)
+    };
+    if let Some(n) = flag {
+        return check(n, "--threads");
     }
     if let Ok(v) = std::env::var("RAYON_NUM_THREADS")
-        && let Ok(n) = v.trim().parse::<usize>()
-        && n > 0
+        && !v.trim().is_empty()
     {
-        return Ok(n);
+        let n = v.trim().parse::<usize>().map_err(|_| {
+            Error::usage(
+                "RAYON_NUM_THREADS",
+                format!("`{v}` is not a whole number of threads"),
+            )
+            .with_hint("unset it, or set it to e.g. 2")
+        })?;
+        return check(n, "RAYON_NUM_THREADS");
     }
-    Ok(std::thread::available_parallelism().map_or(1, |n| n.get()))
+    Ok(std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(max))
 }
 
 /// Runs `f` with a progress bar on stderr: rows counted and the read rate,
@@ -548,11 +567,7 @@ fn run_spec(a: RunArgs) -> anyhow::Result<Exit> {
         RunFormat::Table => write_stdout(&report::table::render(&results))?,
         RunFormat::Json => write_stdout(&report::json::render(&results))?,
     }
-    Ok(if results.verdict.fails_audit {
-        Exit::PolicyFailed
-    } else {
-        Exit::Passed
-    })
+    Ok(Exit::of(&results))
 }
 
 /// `SOURCE_DATE_EPOCH` (reproducible-builds.org), the only creation time a
@@ -836,7 +851,7 @@ fn metrics(a: MetricsArgs) -> anyhow::Result<Exit> {
         MetricsFormat::Json => write_stdout(&report::json::render(&results))?,
         MetricsFormat::Csv => write_stdout(&report::csv::metrics(&results)?)?,
     }
-    Ok(Exit::Passed)
+    Ok(Exit::of(&results))
 }
 
 fn synth(a: SynthArgs) -> anyhow::Result<Exit> {

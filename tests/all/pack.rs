@@ -944,9 +944,11 @@ fn cli_run_verify_and_diff() {
         c.args(extra).output().unwrap()
     };
     let out = run(&[]);
+    // The fixture's verdicts are inconclusive: exit 3 (issue 10), and the
+    // pack is written all the same.
     assert_eq!(
         out.status.code(),
-        Some(0),
+        Some(3),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
@@ -965,7 +967,7 @@ fn cli_run_verify_and_diff() {
     let out = run(&["--force"]);
     assert_eq!(
         out.status.code(),
-        Some(0),
+        Some(3),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );

@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 
 use crate::count::{CountTable, Counted};
 use crate::error::{Error, Result, nearest_names};
-use crate::group::{Attribute, Grouping, ReferenceRule};
+use crate::group::{self, Attribute, Grouping, ReferenceRule};
 use crate::metric::{self, Direction, Intervention, MetricId, REGISTRY, Value};
 use crate::results::{
     Counts, DisparityValue, GroupResult, GroupTest, GroupingResult, MetricInfo, MetricValue,
@@ -90,6 +90,23 @@ fn values(x: &[f64; 4]) -> [Value; 14] {
     MetricId::ALL.map(|m| metric::compute(m, x))
 }
 
+/// Every registry metric of a group, on its weights. A metric undefined by
+/// its weights although it has rows to count says so, rather than that the
+/// group has no rows.
+fn group_values(s: &GroupStats) -> [Value; 14] {
+    let counts = s.counts().map(|c| c as f64);
+    let by_count = values(&counts);
+    let mut v = values(&s.weights());
+    for (x, c) in v.iter_mut().zip(by_count) {
+        if x.get().is_none() && c.get().is_some() {
+            *x = Value::Undefined(
+                "the weights of the rows it is computed on sum to zero (the rows are there, with weight 0)",
+            );
+        }
+    }
+    v
+}
+
 fn prepare(cfg: &Config<'_>, g: &Grouping, table: &CountTable) -> Result<Work> {
     let marg = groups::marginal(table, &g.attributes);
     let mut keys: Vec<Vec<String>> = marg.keys().cloned().collect();
@@ -108,7 +125,7 @@ fn prepare(cfg: &Config<'_>, g: &Grouping, table: &CountTable) -> Result<Work> {
         .map(|k| marg.get(k).copied().unwrap_or_default())
         .collect();
     let suppressed: Vec<bool> = stats.iter().map(|s| s.n() < cfg.min_group_size).collect();
-    let vals: Vec<_> = stats.iter().map(|s| values(&s.weights())).collect();
+    let vals: Vec<_> = stats.iter().map(group_values).collect();
     let mut w = Work {
         keys,
         stats,
@@ -126,7 +143,7 @@ fn choose_reference(cfg: &Config<'_>, g: &Grouping, w: &Work) -> Result<Option<u
     let min = cfg.min_group_size;
     Ok(match &g.reference {
         ReferenceRule::Named(name) => {
-            let labels: Vec<String> = w.keys.iter().map(|k| k.join("|")).collect();
+            let labels: Vec<String> = w.keys.iter().map(|k| group::label(k)).collect();
             let Some(i) = labels.iter().position(|x| x == name) else {
                 let near = nearest_names(name, &labels, 1);
                 return Err(Error::spec(
@@ -240,7 +257,7 @@ pub fn run(cfg: &Config<'_>, counted: &Counted) -> Result<Output> {
             w.keys
                 .iter()
                 .zip(&w.stats)
-                .map(|(k, s)| (k.join("|"), s.n()))
+                .map(|(k, s)| (group::label(k), s.n()))
                 .collect()
         })
         .collect();
@@ -277,7 +294,7 @@ fn warn_about(cfg: &Config<'_>, g: &Grouping, w: &Work, warnings: &mut Vec<Strin
         warnings.push(format!(
             "grouping `{}` has a single group (`{}`): there is nothing to compare it with",
             g.name,
-            w.keys[0].join("|")
+            group::label(&w.keys[0])
         ));
     }
     let suppressed = n_groups - w.published().len();
@@ -369,7 +386,7 @@ fn fairlearn_result(
     all: &GroupStats,
     boot: Option<(&Distribution, usize)>,
 ) -> BTreeMap<String, SummaryValue> {
-    let all_vals = values(&all.weights());
+    let all_vals = group_values(all);
     let published: Vec<&[Value; 14]> = w.published().iter().map(|&i| &w.vals[i]).collect();
     let s = fairlearn_of(&published, &all_vals);
     Summary::ALL
@@ -432,7 +449,7 @@ fn counts_of(stats: &GroupStats, weighted: bool) -> (Counts, Option<WeightedCoun
 }
 
 fn overall_result(all: &GroupStats, weighted: bool, u: &Uncertainty) -> GroupResult {
-    let vals = values(&all.weights());
+    let vals = group_values(all);
     let (counts, weighted_counts) = counts_of(all, weighted);
     GroupResult {
         label: "overall".to_string(),
@@ -460,7 +477,7 @@ fn group_result(
     weighted: bool,
     boot: Option<(&Distribution, usize)>,
 ) -> GroupResult {
-    let label = w.keys[i].join("|");
+    let label = group::label(&w.keys[i]);
     if w.suppressed[i] {
         return GroupResult {
             label,
@@ -563,7 +580,7 @@ fn empty_combinations(cfg: &Config<'_>, g: &Grouping, table: &CountTable, w: &Wo
     combos
         .into_iter()
         .filter(|c| !w.keys.contains(c))
-        .map(|c| c.join("|"))
+        .map(|c| group::label(&c))
         .collect()
 }
 

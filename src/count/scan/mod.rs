@@ -258,16 +258,17 @@ fn read_counts(spec: &Counting<'_>) -> Result<Counted> {
             ),
         );
     }
+    let file = spec
+        .inputs
+        .first()
+        .map(|i| i.path.clone())
+        .unwrap_or_default();
     for (i, a) in spec.attributes.iter().enumerate() {
         if table.levels(i).len() > MAX_LEVELS {
-            let file = spec
-                .inputs
-                .first()
-                .map(|i| i.path.clone())
-                .unwrap_or_default();
             return Err(too_many_levels(&file, &a.column.name));
         }
     }
+    check_groups(table.group_count(), &file)?;
     let weighted = spec.weight.is_some();
     if !weighted {
         table = table.without_weights();
@@ -285,6 +286,78 @@ fn read_counts(spec: &Counting<'_>) -> Result<Counted> {
     })
 }
 
+/// The most worker threads a scan uses: beyond this, more threads only
+/// contend for the reader.
+pub const MAX_THREADS: usize = 256;
+
+/// The most groups (combinations of attribute levels with rows) a table
+/// may hold: each is a row of every output, and a few hundred are usual.
+pub const MAX_GROUPS: usize = 20_000;
+
+/// An error once the attributes cross into more than [`MAX_GROUPS`] groups.
+pub(crate) fn check_groups(groups: usize, file: &std::path::Path) -> Result<()> {
+    if groups <= MAX_GROUPS {
+        return Ok(());
+    }
+    Err(Error::input(
+        Position::file(file).with_key("attributes"),
+        format!("the protected attributes cross into more than {MAX_GROUPS} groups (combinations of their levels)"),
+    )
+    .with_hint("each attribute's levels multiply: merge raw codes into fewer groups with `relabel` (e.g. age bands instead of ages), or audit fewer attributes at once"))
+}
+
+/// What every worker of a file's scan shares.
+struct Shared<'a> {
+    plan: &'a FilePlan,
+    attr_names: &'a [String],
+    filters: usize,
+    rx: &'a Mutex<mpsc::Receiver<(u64, Chunk)>>,
+    first_error: &'a AtomicU64,
+    errors: &'a Mutex<Vec<(u64, Error)>>,
+    parts: &'a Mutex<Vec<Part>>,
+    rows_done: &'a AtomicU64,
+}
+
+impl Shared<'_> {
+    /// A worker: counts chunks until the reader stops, then hands in its part.
+    fn work(&self) {
+        let mut part = Part::new(self.attr_names.to_vec(), self.filters);
+        loop {
+            let next = match self.rx.lock() {
+                Ok(guard) => guard.recv(),
+                Err(_) => break,
+            };
+            let Ok((seq, chunk)) = next else { break };
+            if seq > self.first_error.load(Ordering::SeqCst) {
+                continue;
+            }
+            let mut local = Part::new(self.attr_names.to_vec(), self.filters);
+            let result = chunk.for_each_batch(&mut |batch| {
+                count_batch(self.plan, batch, &mut local)?;
+                self.rows_done
+                    .fetch_add(batch.len() as u64, Ordering::Relaxed);
+                Ok(())
+            });
+            let result = result.and_then(|()| {
+                part.merge(local);
+                check_groups(part.table.group_count(), self.plan.path())
+            });
+            match result {
+                Ok(()) => {}
+                Err(e) => {
+                    self.first_error.fetch_min(seq, Ordering::SeqCst);
+                    if let Ok(mut errs) = self.errors.lock() {
+                        errs.push((seq, e));
+                    }
+                }
+            }
+        }
+        if let Ok(mut p) = self.parts.lock() {
+            p.push(part);
+        }
+    }
+}
+
 fn scan_file(
     spec: &Counting<'_>,
     input: &InputFile,
@@ -296,7 +369,7 @@ fn scan_file(
     let mut source = input::open(input, spec.csv)?;
     let (plan, columns) = FilePlan::new(spec, &input.path, source.header())?;
     source.project(&columns)?;
-    let threads = options.threads.max(1);
+    let threads = options.threads.clamp(1, MAX_THREADS);
     let (tx, rx) = mpsc::sync_channel::<(u64, Chunk)>(threads * 2);
     let rx = Mutex::new(rx);
     // The smallest chunk sequence number known to have failed; chunks after
@@ -304,39 +377,37 @@ fn scan_file(
     let first_error = AtomicU64::new(u64::MAX);
     let errors: Mutex<Vec<(u64, Error)>> = Mutex::new(Vec::new());
     let parts: Mutex<Vec<Part>> = Mutex::new(Vec::new());
+    let shared = Shared {
+        plan: &plan,
+        attr_names,
+        filters: spec.filters.len(),
+        rx: &rx,
+        first_error: &first_error,
+        errors: &errors,
+        parts: &parts,
+        rows_done,
+    };
     std::thread::scope(|s| {
-        for _ in 0..threads {
-            s.spawn(|| {
-                let mut part = Part::new(attr_names.to_vec(), spec.filters.len());
-                loop {
-                    let next = match rx.lock() {
-                        Ok(guard) => guard.recv(),
-                        Err(_) => break,
-                    };
-                    let Ok((seq, chunk)) = next else { break };
-                    if seq > first_error.load(Ordering::SeqCst) {
-                        continue;
-                    }
-                    let mut local = Part::new(attr_names.to_vec(), spec.filters.len());
-                    let result = chunk.for_each_batch(&mut |batch| {
-                        count_batch(&plan, batch, &mut local)?;
-                        rows_done.fetch_add(batch.len() as u64, Ordering::Relaxed);
-                        Ok(())
-                    });
-                    match result {
-                        Ok(()) => part.merge(local),
-                        Err(e) => {
-                            first_error.fetch_min(seq, Ordering::SeqCst);
-                            if let Ok(mut errs) = errors.lock() {
-                                errs.push((seq, e));
-                            }
-                        }
-                    }
-                }
-                if let Ok(mut p) = parts.lock() {
-                    p.push(part);
-                }
-            });
+        let mut started = 0;
+        for i in 0..threads {
+            let worker = std::thread::Builder::new()
+                .name(format!("fairaudit-scan-{i}"))
+                .spawn_scoped(s, || shared.work());
+            // A worker the system cannot start is simply not there: the
+            // others count its chunks, and the result is the same.
+            if worker.is_ok() {
+                started += 1;
+            }
+        }
+        if started == 0 {
+            if let Ok(mut errs) = errors.lock() {
+                errs.push((
+                    0,
+                    Error::usage("--threads", "no worker thread could be started")
+                        .with_hint("use fewer threads, e.g. --threads 2"),
+                ));
+            }
+            return;
         }
         let mut seq = 0u64;
         loop {

@@ -53,6 +53,11 @@ pub(super) struct FilePlan {
 }
 
 impl FilePlan {
+    /// The file, for errors.
+    pub(super) fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// Resolves the spec's columns against a file's header; returns the plan
     /// and the header positions to project, in slot order.
     pub(super) fn new(
