@@ -20,8 +20,9 @@ use crate::Exit;
 const ABOUT: &str = "Audit a model's predictions for bias across protected characteristics.";
 
 const MAIN_HELP: &str = "\
-Exit codes: 0 audit passed, 1 audit ran but the policy failed, 2 usage or input error.
-(verify: 0 identical, 1 differs, 2 cannot verify.)
+Exit codes, the same for every command: 0 the policy passed (or the command succeeded), 1 the
+policy failed (verify: the pack differs), 2 usage or input error, 3 the audit could not show the
+policy holds (inconclusive or insufficient data; fail_on = \"inconclusive\" makes it 1).
 
 Worked example:
   fairaudit run audits/compas/audit.toml              # the COMPAS audit that ships with fairaudit
