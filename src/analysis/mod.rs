@@ -11,6 +11,7 @@
 //! [`crate::results`] and one section of the report.
 
 pub mod confusion;
+pub mod disclosure;
 
 /// What an analysis needs the counting stage to provide.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -68,18 +68,23 @@ pub fn is_not_stated(label: &str, missing_label: &str) -> bool {
 
 /// Coverage notes from (attribute, declared characteristic, not-stated
 /// rows) and the rows used.
-pub fn coverage(attrs: &[(String, Option<String>, u64)], used: u64) -> Coverage {
+///
+/// A `None` count is withheld (a "not stated" group too small to publish):
+/// the coverage says so rather than give the number away.
+pub fn coverage(attrs: &[(String, Option<String>, Option<u64>)], used: u64) -> Coverage {
     let attributes: Vec<AttributeCoverage> = attrs
         .iter()
         .map(|(a, declared, ns)| AttributeCoverage {
             attribute: a.clone(),
             characteristic: characteristic_of(a, declared.as_deref()).map(str::to_string),
             not_stated_rows: *ns,
-            not_stated_share: if used > 0 {
-                *ns as f64 / used as f64
-            } else {
-                0.0
-            },
+            not_stated_share: ns.map(|ns| {
+                if used > 0 {
+                    ns as f64 / used as f64
+                } else {
+                    0.0
+                }
+            }),
         })
         .collect();
     let held: Vec<&str> = attributes
@@ -108,14 +113,15 @@ pub fn coverage(attrs: &[(String, Option<String>, u64)], used: u64) -> Coverage 
     }
     let gaps: Vec<String> = attributes
         .iter()
-        .filter(|a| a.not_stated_rows > 0)
-        .map(|a| {
-            format!(
+        .filter(|a| a.not_stated_rows != Some(0))
+        .map(|a| match a.not_stated_rows {
+            Some(n) => format!(
                 "{} for {} ({})",
-                count(a.not_stated_rows),
+                count(n),
                 a.attribute,
-                percent(Some(a.not_stated_share))
-            )
+                percent(a.not_stated_share)
+            ),
+            None => format!("a group too small to publish for {}", a.attribute),
         })
         .collect();
     if gaps.is_empty() {
@@ -147,7 +153,10 @@ mod tests {
             Some("disability")
         );
         let c = coverage(
-            &[("ethnicity".into(), None, 750), ("sex".into(), None, 0)],
+            &[
+                ("ethnicity".into(), None, Some(750)),
+                ("sex".into(), None, Some(0)),
+            ],
             10_000,
         );
         assert_eq!(c.not_examined.len(), 7);

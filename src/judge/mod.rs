@@ -20,7 +20,7 @@ use crate::group::Attribute;
 use crate::metric::MetricId;
 use crate::results::{
     Coverage, FailOn, Finding, GroupingResult, OverallVerdict, Tradeoff, Verdict, VerdictKind,
-    confusion::Section,
+    Withheld, confusion::Section,
 };
 use crate::stats::Interval;
 
@@ -64,7 +64,7 @@ pub struct Judgement {
 pub fn judge(
     cfg: &Config<'_>,
     section: &mut Section,
-    attribute_groups: &[Vec<(String, u64)>],
+    attribute_groups: &[Vec<(String, u64, bool)>],
 ) -> Judgement {
     let mut all_verdicts: Vec<VerdictKind> = Vec::new();
     let mut findings: Vec<(VerdictKind, usize, Finding)> = Vec::new();
@@ -87,16 +87,21 @@ pub fn judge(
         FailOn::Inconclusive => overall_kind != VerdictKind::Pass,
     };
     let used = section.overall.n.unwrap_or(0);
-    let cov_input: Vec<(String, Option<String>, u64)> = cfg
+    let cov_input: Vec<(String, Option<String>, Option<u64>)> = cfg
         .attributes
         .iter()
         .zip(attribute_groups)
         .map(|(a, groups)| {
-            let ns: u64 = groups
+            let not_stated: Vec<&(String, u64, bool)> = groups
                 .iter()
-                .filter(|(label, _)| coverage::is_not_stated(label, &a.missing_label))
-                .map(|(_, n)| n)
-                .sum();
+                .filter(|(label, _, _)| coverage::is_not_stated(label, &a.missing_label))
+                .collect();
+            // A withheld group's rows are not given away here either.
+            let ns = if not_stated.iter().any(|(_, _, hidden)| *hidden) {
+                None
+            } else {
+                Some(not_stated.iter().map(|(_, n, _)| n).sum())
+            };
             (a.name.clone(), a.characteristic.clone(), ns)
         })
         .collect();
@@ -133,10 +138,13 @@ fn judge_grouping(
         }
         for &m in &cfg.policy.primary {
             let v = if g.groups[i].suppressed {
-                Verdict::insufficient(format!(
-                    "the group has fewer than {} rows: its numbers are withheld",
-                    cfg.min_group_size
-                ))
+                Verdict::insufficient(match g.groups[i].withheld {
+                    Some(Withheld::Complementary) => "its numbers are withheld so that a smaller group's numbers cannot be worked out by subtraction".to_string(),
+                    _ => format!(
+                        "the group has fewer than {} rows: its numbers are withheld",
+                        cfg.min_group_size
+                    ),
+                })
             } else {
                 let v = verdict_of(cfg, g, i, m);
                 if matches!(v.verdict, VerdictKind::Fail | VerdictKind::Inconclusive) {

@@ -159,6 +159,9 @@ pub struct GroupResult {
     /// Whether the group is below the minimum size: its numbers are then
     /// withheld (all `null`/empty) and it is never the basis of a verdict.
     pub suppressed: bool,
+    /// Why a suppressed group's numbers are withheld.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withheld: Option<Withheld>,
     /// Whether this is the grouping's reference group.
     pub reference: bool,
     /// Rows.
@@ -227,4 +230,15 @@ impl GroupResult {
     pub fn metric(&self, m: MetricId) -> Option<f64> {
         self.metrics.get(&m).and_then(|v| v.value)
     }
+}
+
+/// Why a group's numbers are withheld.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Withheld {
+    /// The group has fewer rows than the minimum group size.
+    Small,
+    /// Its numbers would let a smaller group's be worked out by subtraction
+    /// from the published ones (complementary suppression).
+    Complementary,
 }

@@ -76,10 +76,11 @@ pub struct AttributeCoverage {
     pub attribute: String,
     /// The Equality Act characteristic it records, if recognised.
     pub characteristic: Option<String>,
-    /// Rows whose value is missing or "not stated".
-    pub not_stated_rows: u64,
+    /// Rows whose value is missing or "not stated" (`None`: withheld, a group
+    /// too small to publish).
+    pub not_stated_rows: Option<u64>,
     /// Their share of the rows used.
-    pub not_stated_share: f64,
+    pub not_stated_share: Option<f64>,
 }
 
 /// What the audit could and could not examine.

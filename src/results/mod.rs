@@ -22,7 +22,7 @@ use crate::stats::{Correction, Method};
 
 pub use confusion::{
     Counts, DisparityValue, GroupResult, GroupTest, GroupingResult, MetricValue, ReferenceInfo,
-    SummaryValue, WeightedCounts,
+    SummaryValue, WeightedCounts, Withheld,
 };
 pub use judgement::{AttributeCoverage, Coverage, Finding, Parity, Tradeoff};
 pub use verdict::{Verdict, VerdictKind};

@@ -2,6 +2,7 @@
 
 mod cli;
 mod counts;
+mod disclosure;
 mod fixtures;
 mod golden;
 mod harness;

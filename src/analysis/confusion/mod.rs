@@ -23,13 +23,14 @@ use crate::group::{self, Attribute, Grouping, ReferenceRule};
 use crate::metric::{self, Direction, Intervention, MetricId, REGISTRY, Value};
 use crate::results::{
     Counts, DisparityValue, GroupResult, GroupTest, GroupingResult, MetricInfo, MetricValue,
-    ReferenceInfo, SummaryValue, WeightedCounts, confusion::Section,
+    ReferenceInfo, SummaryValue, WeightedCounts, Withheld, confusion::Section,
 };
 use crate::stats::{Method, Uncertainty, chi_square_independence};
 
 use self::bootstrap::Distribution;
 use self::groups::GroupStats;
 use self::summary::{PairRates, Summary};
+use super::disclosure::{self, Reason};
 
 use super::Needs;
 
@@ -60,8 +61,8 @@ pub fn needs() -> Needs {
 pub struct Output {
     /// The section for `results.json`.
     pub section: Section,
-    /// Per attribute, each group's label and rows.
-    pub attribute_groups: Vec<Vec<(String, u64)>>,
+    /// Per attribute, each group's label, rows and whether it is withheld.
+    pub attribute_groups: Vec<Vec<(String, u64, bool)>>,
     /// Things the reader should know.
     pub warnings: Vec<String>,
 }
@@ -71,6 +72,8 @@ pub(crate) struct Work {
     keys: Vec<Vec<String>>,
     stats: Vec<GroupStats>,
     suppressed: Vec<bool>,
+    /// Why each suppressed group is withheld.
+    withheld: Vec<Option<Reason>>,
     vals: Vec<[Value; 14]>,
     reference: Option<usize>,
     /// Group index of each table cell, in table order.
@@ -125,11 +128,16 @@ fn prepare(cfg: &Config<'_>, g: &Grouping, table: &CountTable) -> Result<Work> {
         .map(|k| marg.get(k).copied().unwrap_or_default())
         .collect();
     let suppressed: Vec<bool> = stats.iter().map(|s| s.n() < cfg.min_group_size).collect();
+    let withheld = suppressed
+        .iter()
+        .map(|&s| s.then_some(Reason::Small))
+        .collect();
     let vals: Vec<_> = stats.iter().map(group_values).collect();
     let mut w = Work {
         keys,
         stats,
         suppressed,
+        withheld,
         vals,
         reference: None,
         cell_group,
@@ -216,6 +224,7 @@ pub fn run(cfg: &Config<'_>, counted: &Counted) -> Result<Output> {
     for g in cfg.groupings {
         works.push(prepare(cfg, g, table)?);
     }
+    protect(cfg, table, &mut works);
     let boot = cfg
         .uncertainty
         .bootstrap
@@ -257,7 +266,8 @@ pub fn run(cfg: &Config<'_>, counted: &Counted) -> Result<Output> {
             w.keys
                 .iter()
                 .zip(&w.stats)
-                .map(|(k, s)| (group::label(k), s.n()))
+                .zip(&w.suppressed)
+                .map(|((k, s), &hidden)| (group::label(k), s.n(), hidden))
                 .collect()
         })
         .collect();
@@ -270,6 +280,47 @@ pub fn run(cfg: &Config<'_>, counted: &Counted) -> Result<Output> {
         attribute_groups,
         warnings,
     })
+}
+
+/// Withholds further groups (complementary suppression) until no
+/// suppressed group can be worked out from the published ones; see
+/// [`super::disclosure`].
+fn protect(cfg: &Config<'_>, table: &CountTable, works: &mut [Work]) {
+    let finest: Vec<&[String]> = table.groups().map(|(levels, _)| levels).collect();
+    let groupings: Vec<Vec<disclosure::Group>> = cfg
+        .groupings
+        .iter()
+        .zip(works.iter())
+        .map(|(g, w)| {
+            let index: BTreeMap<&Vec<String>, usize> =
+                w.keys.iter().enumerate().map(|(i, k)| (k, i)).collect();
+            let mut cells: Vec<Vec<usize>> = vec![Vec::new(); w.keys.len()];
+            for (f, levels) in finest.iter().enumerate() {
+                let key: Vec<String> = g.attributes.iter().map(|&a| levels[a].clone()).collect();
+                if let Some(&i) = index.get(&key) {
+                    cells[i].push(f);
+                }
+            }
+            cells
+                .into_iter()
+                .enumerate()
+                .map(|(i, cells)| disclosure::Group {
+                    cells,
+                    n: w.stats[i].n(),
+                    small: w.suppressed[i],
+                    reference: w.reference == Some(i),
+                })
+                .collect()
+        })
+        .collect();
+    let decided = disclosure::withhold(finest.len(), &groupings);
+    for (w, reasons) in works.iter_mut().zip(decided) {
+        w.suppressed = reasons.iter().map(Option::is_some).collect();
+        if w.reference.is_some_and(|r| w.suppressed[r]) {
+            w.reference = None;
+        }
+        w.withheld = reasons;
+    }
 }
 
 /// The registry as published, with each metric's favourable direction under
@@ -297,11 +348,19 @@ fn warn_about(cfg: &Config<'_>, g: &Grouping, w: &Work, warnings: &mut Vec<Strin
             group::label(&w.keys[0])
         ));
     }
-    let suppressed = n_groups - w.published().len();
-    if suppressed > 0 {
+    let count = |reason: Reason| w.withheld.iter().filter(|r| **r == Some(reason)).count();
+    let small = count(Reason::Small);
+    if small > 0 {
         warnings.push(format!(
-            "grouping `{}`: {suppressed} group(s) with fewer than {} rows are suppressed (numbers withheld, no verdict)",
+            "grouping `{}`: {small} group(s) with fewer than {} rows are suppressed (numbers withheld, no verdict)",
             g.name, cfg.min_group_size
+        ));
+    }
+    let complementary = count(Reason::Complementary);
+    if complementary > 0 {
+        warnings.push(format!(
+            "grouping `{}`: {complementary} more group(s) withheld (numbers withheld, no verdict) so that the numbers of smaller groups cannot be worked out by subtraction from the published ones",
+            g.name
         ));
     }
     if w.reference.is_none() && n_groups > 1 {
@@ -455,6 +514,7 @@ fn overall_result(all: &GroupStats, weighted: bool, u: &Uncertainty) -> GroupRes
         label: "overall".to_string(),
         levels: vec![],
         suppressed: false,
+        withheld: None,
         reference: false,
         n: Some(all.n()),
         weighted_n: weighted.then(|| all.total_weight()),
@@ -483,6 +543,10 @@ fn group_result(
             label,
             levels: w.keys[i].clone(),
             suppressed: true,
+            withheld: Some(match w.withheld[i] {
+                Some(Reason::Complementary) => Withheld::Complementary,
+                _ => Withheld::Small,
+            }),
             reference: false,
             n: None,
             weighted_n: None,
@@ -540,6 +604,7 @@ fn group_result(
         label,
         levels: w.keys[i].clone(),
         suppressed: false,
+        withheld: None,
         reference: is_ref,
         n: Some(stats.n()),
         weighted_n: weighted.then(|| stats.total_weight()),
