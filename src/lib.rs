@@ -133,7 +133,7 @@ pub mod audit;
 pub(crate) mod cohort;
 pub mod count;
 pub mod error;
-pub(crate) mod file;
+pub mod file;
 pub(crate) mod group;
 pub(crate) mod input;
 pub(crate) mod judge;

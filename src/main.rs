@@ -42,6 +42,7 @@ impl Exit {
 }
 
 fn main() -> ExitCode {
+    cli::signals::install();
     let args = match cli::Cli::try_parse() {
         Ok(a) => a,
         Err(e) => {

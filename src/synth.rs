@@ -525,7 +525,12 @@ fn csv_write_error(err: &std::io::Error) -> Error {
 /// number of bytes written. Write errors carry no file; callers that write a
 /// file add it with [`Error::in_file`]. A closed pipe shows as an error whose
 /// message contains "Broken pipe".
-pub fn write_synth_csv<W: Write>(mut out: W, options: &SynthOptions) -> Result<u64> {
+pub fn write_synth_csv<W: Write>(out: W, options: &SynthOptions) -> Result<u64> {
+    csv_rows(out, options).map_err(|e| csv_write_error(&e))
+}
+
+/// The CSV rows, with the writer's own error.
+fn csv_rows<W: Write>(mut out: W, options: &SynthOptions) -> std::io::Result<u64> {
     const FLUSH_AT: usize = 256 * 1024;
     let mut buf: Vec<u8> = Vec::with_capacity(FLUSH_AT + 256);
     buf.extend_from_slice(COLUMNS.join(",").as_bytes());
@@ -536,14 +541,14 @@ pub fn write_synth_csv<W: Write>(mut out: W, options: &SynthOptions) -> Result<u
         let r = rows.next_row();
         push_row(&mut buf, &r);
         if buf.len() >= FLUSH_AT {
-            out.write_all(&buf).map_err(|e| csv_write_error(&e))?;
+            out.write_all(&buf)?;
             written += buf.len() as u64;
             buf.clear();
         }
     }
-    out.write_all(&buf).map_err(|e| csv_write_error(&e))?;
+    out.write_all(&buf)?;
     written += buf.len() as u64;
-    out.flush().map_err(|e| csv_write_error(&e))?;
+    out.flush()?;
     Ok(written)
 }
 
@@ -578,7 +583,7 @@ pub fn write_synth(path: &Path, options: &SynthOptions) -> Result<SynthSummary> 
     match format {
         SynthFormat::Csv => {
             let mut out = BufWriter::with_capacity(1 << 20, file);
-            write_synth_csv(&mut out, options).map_err(|e| e.in_file(path))?;
+            csv_rows(&mut out, options).map_err(|e| Error::write(path, e))?;
             out.into_inner()
                 .map_err(|e| Error::write(path, e.into_error()))?
                 .flush()

@@ -17,6 +17,8 @@ use fairaudit::value::Literal;
 
 use crate::Exit;
 
+pub mod signals;
+
 const ABOUT: &str = "Audit a model's predictions for bias across protected characteristics.";
 
 const MAIN_HELP: &str = "\
@@ -546,16 +548,18 @@ fn run_spec(a: RunArgs) -> anyhow::Result<Exit> {
         source_date_epoch: source_date_epoch()?,
         ..WriteOptions::default()
     };
-    let valid = match &a.out {
+    let results = match &a.out {
         Some(dir) => {
             pack::check_destination(dir, a.force)?;
-            pack::relocate(&spec, &base, dir)?
+            let written = with_progress(&a.scan, |run| pack::run(&spec, &base, dir, run, &options));
+            // An interrupt during the pack's final writes ends the process
+            // now, with the pack complete or absent.
+            signals::act_on_deferred();
+            written?.0
         }
-        None => fairaudit::Plan::check(&spec, &base)?,
+        None => audit(&fairaudit::Plan::check(&spec, &base)?, &a.scan)?,
     };
-    let results = audit(&valid, &a.scan)?;
     if let Some(dir) = &a.out {
-        pack::write(dir, &valid, &results, &options)?;
         if !a.scan.quiet {
             writeln!(
                 std::io::stderr().lock(),

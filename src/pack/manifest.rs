@@ -198,14 +198,19 @@ impl Manifest {
     /// Reads the manifest of the pack in `dir`, and its bytes.
     pub(crate) fn read_with_bytes(dir: &Path) -> Result<(Manifest, Vec<u8>)> {
         let path = dir.join(MANIFEST_FILE);
-        let bytes = std::fs::read(&path).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::NotFound {
+        if path.symlink_metadata().is_err() {
+            return Err(
                 pack_error(&path, "no manifest: this folder is not an audit pack")
-                    .with_hint("give the folder written by `fairaudit run AUDIT.toml --out PACK`")
-            } else {
-                Error::io(&path, e)
-            }
-        })?;
+                    .with_hint("give the folder written by `fairaudit run AUDIT.toml --out PACK`"),
+            );
+        }
+        let bytes = crate::file::read_prefix(&path, crate::file::MAX_TEXT_FILE)?;
+        if bytes.len() as u64 > crate::file::MAX_TEXT_FILE {
+            return Err(
+                pack_error(&path, "the manifest is far larger than any manifest can be")
+                    .with_hint("the pack is damaged; restore it from its source"),
+            );
+        }
         Ok((Manifest::parse(&bytes, &path)?, bytes))
     }
 }
@@ -217,13 +222,13 @@ pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
 
 /// The size and SHA-256 of a file, read in blocks so that a large input is
 /// never held in memory.
-pub(crate) fn hash_file(path: &Path) -> std::io::Result<(u64, String)> {
-    let mut file = std::fs::File::open(path)?;
+pub(crate) fn hash_file(path: &Path) -> Result<(u64, String)> {
+    let mut file = crate::file::open_regular(path)?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
     let mut size = 0u64;
     loop {
-        let n = file.read(&mut buf)?;
+        let n = file.read(&mut buf).map_err(|e| Error::io(path, e))?;
         if n == 0 {
             break;
         }

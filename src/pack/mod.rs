@@ -84,7 +84,7 @@ pub use manifest::{Created, InputEntry, Manifest, OutputEntry, RowCounts, SpecEn
 pub use verify::{
     Difference, InputCheck, InputStatus, Located, Outcome, Rerun, VerifyReport, verify,
 };
-pub use write::{WriteOptions, check_destination, relocate, write};
+pub use write::{WriteOptions, check_destination, relocate, run, write};
 
 /// The value of `format` in `manifest.json`.
 pub const FORMAT: &str = "fairaudit-pack";

@@ -28,6 +28,8 @@ use crate::spec::AuditSpec;
 pub enum Located {
     /// At the path recorded in the pack, relative to the pack folder.
     Recorded,
+    /// Beside the pack, by file name.
+    BesidePack,
     /// In the `--data` folder, by file name.
     DataDir,
 }
@@ -204,6 +206,9 @@ impl VerifyReport {
                 Some((p, Located::Recorded)) => {
                     format!("found at the recorded path ({})", p.display())
                 }
+                Some((p, Located::BesidePack)) => {
+                    format!("found beside the pack ({})", p.display())
+                }
                 Some((p, Located::DataDir)) => {
                     format!("found in the data folder ({})", p.display())
                 }
@@ -332,17 +337,29 @@ pub fn verify(dir: &Path, data_dir: Option<&Path>, scan: &RunOptions<'_>) -> Res
 
     // 1. The pack's files against the manifest.
     let mut differences = Vec::new();
-    let mut listed: Vec<(&str, &str)> = vec![(&manifest.spec.file, &manifest.spec.sha256)];
+    // Each file is read only as far as its recorded size (the spec, which
+    // has none, as far as any spec may be), and only if it is a regular file.
+    let mut listed: Vec<(&str, &str, u64)> = vec![(
+        &manifest.spec.file,
+        &manifest.spec.sha256,
+        crate::file::MAX_TEXT_FILE,
+    )];
     listed.extend(
         manifest
             .outputs
             .iter()
-            .map(|o| (o.file.as_str(), o.sha256.as_str())),
+            .map(|o| (o.file.as_str(), o.sha256.as_str(), o.bytes)),
     );
     let mut on_disk: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    for (file, sha) in &listed {
+    for (file, sha, limit) in &listed {
         let path = dir.join(file);
-        match std::fs::read(&path) {
+        if !path.exists() && path.symlink_metadata().is_err() {
+            differences.push(Difference::MissingFile {
+                file: file.to_string(),
+            });
+            continue;
+        }
+        match crate::file::read_prefix(&path, *limit) {
             Ok(bytes) => {
                 let actual = sha256_hex(&bytes);
                 if actual != *sha {
@@ -354,18 +371,13 @@ pub fn verify(dir: &Path, data_dir: Option<&Path>, scan: &RunOptions<'_>) -> Res
                 }
                 on_disk.insert(file.to_string(), bytes);
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                differences.push(Difference::MissingFile {
-                    file: file.to_string(),
-                });
-            }
-            Err(e) => return Err(Error::io(&path, e)),
+            Err(e) => return Err(e),
         }
     }
     on_disk.insert(MANIFEST_FILE.to_string(), manifest_bytes);
     let known: BTreeSet<&str> = listed
         .iter()
-        .map(|(f, _)| *f)
+        .map(|(f, _, _)| *f)
         .chain([MANIFEST_FILE])
         .collect();
     let mut unlisted = Vec::new();
@@ -444,8 +456,9 @@ pub fn verify(dir: &Path, data_dir: Option<&Path>, scan: &RunOptions<'_>) -> Res
     Ok(report)
 }
 
-/// Looks for an input at its recorded path, then in the data folder by
-/// file name.
+/// Looks for an input at its recorded path (relative to the pack, where it
+/// was when the pack was written), then beside the pack, then in the data
+/// folder, by file name.
 fn locate(
     dir: &Path,
     data_dir: Option<&Path>,
@@ -455,6 +468,13 @@ fn locate(
     let mut looked_at = vec![recorded.clone()];
     if recorded.is_file() {
         return (Some((recorded, Located::Recorded)), looked_at);
+    }
+    let beside = dir.join(file_name(path));
+    if beside != recorded {
+        if beside.is_file() {
+            return (Some((beside, Located::BesidePack)), looked_at);
+        }
+        looked_at.push(beside);
     }
     if let Some(data) = data_dir {
         let p = data.join(file_name(path));
@@ -471,7 +491,7 @@ fn check_input(dir: &Path, data_dir: Option<&Path>, entry: &InputEntry) -> Resul
     let status = match &found {
         None => InputStatus::Missing { looked_at },
         Some((p, _)) => {
-            let (bytes, sha256) = hash_file(p).map_err(|e| Error::io(p, e))?;
+            let (bytes, sha256) = hash_file(p)?;
             if bytes == entry.bytes && sha256 == entry.sha256 {
                 InputStatus::Same
             } else {
@@ -531,7 +551,7 @@ fn rerun(
                         ),
                     )
                 })?;
-                let (bytes, sha256) = hash_file(&p).map_err(|e| Error::io(&p, e))?;
+                let (bytes, sha256) = hash_file(&p)?;
                 paths.push(p);
                 InputEntry {
                     path: input.display.clone(),

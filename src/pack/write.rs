@@ -32,6 +32,10 @@ pub struct WriteOptions {
     /// as a full disk would.
     #[doc(hidden)]
     pub fail_at_file: Option<usize>,
+    /// The inputs' manifest entries, hashed before the audit counted them
+    /// (set by [`run`]); `None`: hash them now.
+    #[doc(hidden)]
+    pub inputs: Option<Vec<InputEntry>>,
 }
 
 /// The spec as it will stand in a pack at `pack_dir`: checked, with every
@@ -96,32 +100,15 @@ pub fn write(
     options: &WriteOptions,
 ) -> Result<Manifest> {
     let target = absolute(dir).map_err(|e| Error::io(dir, e))?;
-    let (Some(parent), Some(name)) = (target.parent(), target.file_name()) else {
+    let (Some(parent), Some(_)) = (target.parent(), target.file_name()) else {
         return Err(pack_error(dir, "does not name a folder for the pack")
             .with_hint("give a new folder, e.g. --out compas-pack"));
     };
-    let name = name.to_string_lossy().into_owned();
     check_destination(dir, options.force)?;
-    let mut inputs = Vec::new();
-    for input in spec.inputs() {
-        if pack_relative(&target, &input.path)? != input.display {
-            return Err(pack_error(
-                &input.path,
-                format!(
-                    "the spec names this input as `{}`, which is not its path from the pack folder",
-                    input.display
-                ),
-            )
-            .with_hint("build the spec with `fairaudit::pack::relocate` for this pack folder, and audit that spec"));
-        }
-        let (bytes, sha256) = hash_file(&input.path).map_err(|e| Error::io(&input.path, e))?;
-        inputs.push(InputEntry {
-            path: input.display.clone(),
-            file: file_name(&input.display),
-            bytes,
-            sha256,
-        });
-    }
+    let inputs = match &options.inputs {
+        Some(hashed) => hashed.clone(),
+        None => hash_inputs(&target, spec)?,
+    };
     let files = render_files(spec, results)?;
     let manifest = Manifest::build(
         spec,
@@ -136,28 +123,150 @@ pub fn write(
         .map(|f| (f.name, f.bytes.as_slice()))
         .chain([(MANIFEST_FILE, manifest_bytes.as_slice())]);
 
-    fs::create_dir_all(parent).map_err(|e| Error::write(parent, e))?;
-    let pid = std::process::id();
-    let tmp = parent.join(format!(".{name}.tmp-{pid}"));
+    // From here to the rename, an interrupt is deferred (when the program
+    // routes signals to `file::interrupt`): the pack is complete or absent.
+    #[cfg(unix)]
+    let _critical = crate::file::interrupt::critical();
+    recover_stale(&target);
+    let created = create_parents(parent)?;
+    let tmp = crate::file::temporary_sibling(&target, "tmp");
     // A folder of this name can only be left by an earlier failure in this
     // same process (the name carries the process id).
     if tmp.exists() {
         fs::remove_dir_all(&tmp).map_err(|e| Error::write(&tmp, e))?;
     }
-    fs::create_dir(&tmp).map_err(|e| Error::write(&tmp, e))?;
-    let written = (|| {
-        for (i, (file, bytes)) in all.enumerate() {
-            let path = tmp.join(file);
-            write_file(&path, bytes, options.fail_at_file == Some(i))
-                .map_err(|e| Error::write(&path, e))?;
-        }
-        let aside = parent.join(format!(".{name}.old-{pid}"));
-        place(&tmp, &target, dir, &aside, options.force)
-    })();
+    let written = fs::create_dir(&tmp)
+        .map_err(|e| Error::write(&tmp, e))
+        .and_then(|()| {
+            for (i, (file, bytes)) in all.enumerate() {
+                let path = tmp.join(file);
+                write_file(&path, bytes, options.fail_at_file == Some(i))
+                    .map_err(|e| Error::write(&path, e))?;
+            }
+            let aside = crate::file::temporary_sibling(&target, "old");
+            place(&tmp, &target, dir, &aside, options.force)
+        });
     if written.is_err() {
         let _ = fs::remove_dir_all(&tmp);
+        // Folders made for the pack go too (the deepest first; only if
+        // empty, so nothing of anyone else's is touched).
+        for d in created.iter().rev() {
+            let _ = fs::remove_dir(d);
+        }
     }
     written.map(|()| manifest)
+}
+
+/// What identifies a file's contents without reading it: size, modification
+/// time and (on unix) device and inode.
+fn stamp(path: &Path) -> Result<(u64, Option<std::time::SystemTime>, u64, u64)> {
+    let m = fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    #[cfg(unix)]
+    let (dev, ino) = {
+        use std::os::unix::fs::MetadataExt;
+        (m.dev(), m.ino())
+    };
+    #[cfg(not(unix))]
+    let (dev, ino) = (0, 0);
+    Ok((m.len(), m.modified().ok(), dev, ino))
+}
+
+/// Audits `spec` (read from `spec_dir`) into a new pack at `dir`: what
+/// `fairaudit run --out` does. The inputs are hashed before they are
+/// counted and checked after: an input rewritten during the run is an
+/// error, never a hash beside results from other bytes.
+pub fn run(
+    spec: &AuditSpec,
+    spec_dir: &Path,
+    dir: &Path,
+    run: &crate::count::RunOptions<'_>,
+    options: &WriteOptions,
+) -> Result<(Results, Manifest)> {
+    check_destination(dir, options.force)?;
+    let plan = relocate(spec, spec_dir, dir)?;
+    let target = absolute(dir).map_err(|e| Error::io(dir, e))?;
+    let before: Vec<_> = plan
+        .inputs()
+        .iter()
+        .map(|i| stamp(&i.path))
+        .collect::<Result<_>>()?;
+    let hashed = hash_inputs(&target, &plan)?;
+    let results = crate::audit(&plan, run)?;
+    for (input, was) in plan.inputs().iter().zip(&before) {
+        if stamp(&input.path)? != *was {
+            return Err(Error::input(
+                crate::error::Position::file(&input.path),
+                "the file changed while it was being audited",
+            )
+            .with_hint("run the audit again once whatever is writing the file has finished"));
+        }
+    }
+    let options = WriteOptions {
+        inputs: Some(hashed),
+        ..options.clone()
+    };
+    let manifest = write(dir, &plan, &results, &options)?;
+    Ok((results, manifest))
+}
+
+/// Each input's entry in the manifest: its path from the pack, size and
+/// SHA-256.
+fn hash_inputs(target: &Path, spec: &Plan) -> Result<Vec<InputEntry>> {
+    let mut inputs = Vec::new();
+    for input in spec.inputs() {
+        if pack_relative(target, &input.path)? != input.display {
+            return Err(pack_error(
+                &input.path,
+                format!(
+                    "the spec names this input as `{}`, which is not its path from the pack folder",
+                    input.display
+                ),
+            )
+            .with_hint("build the spec with `fairaudit::pack::relocate` for this pack folder, and audit that spec"));
+        }
+        let (bytes, sha256) = hash_file(&input.path)?;
+        inputs.push(InputEntry {
+            path: input.display.clone(),
+            file: file_name(&input.display),
+            bytes,
+            sha256,
+        });
+    }
+    Ok(inputs)
+}
+
+/// Creates the missing folders above a pack; returns those it created,
+/// outermost first.
+fn create_parents(parent: &Path) -> Result<Vec<PathBuf>> {
+    let mut missing = Vec::new();
+    let mut p = Some(parent);
+    while let Some(d) = p {
+        if d.as_os_str().is_empty() || d.exists() {
+            break;
+        }
+        missing.push(d.to_path_buf());
+        p = d.parent();
+    }
+    missing.reverse();
+    fs::create_dir_all(parent).map_err(|e| Error::write(parent, e))?;
+    Ok(missing)
+}
+
+/// Clears what killed runs left beside a pack: a temporary folder is
+/// removed; a pack moved aside by a `--force` run that died before it could
+/// put the new one in place is put back if nothing took its place, and
+/// removed otherwise.
+fn recover_stale(target: &Path) {
+    for tmp in crate::file::stale_siblings(target, "tmp") {
+        let _ = fs::remove_dir_all(tmp);
+    }
+    for old in crate::file::stale_siblings(target, "old") {
+        if fs::symlink_metadata(target).is_err() && Manifest::read(&old).is_ok() {
+            let _ = fs::rename(&old, target);
+        } else {
+            let _ = fs::remove_dir_all(old);
+        }
+    }
 }
 
 fn write_file(path: &Path, bytes: &[u8], fail: bool) -> std::io::Result<()> {
@@ -197,10 +306,12 @@ fn place(tmp: &Path, target: &Path, shown: &Path, aside: &Path, force: bool) -> 
     fs::rename(tmp, target).map_err(|e| Error::write(shown, e))
 }
 
-/// How the pack at `pack` (absolute) names `input`: the relative path when
-/// they share a folder below the root, else the bare file name. A relative
-/// path that climbs to the root would spell out the machine's layout (a
-/// user's home folder, say), so it is never written.
+/// How the pack at `pack` (absolute) names `input`: its path relative to the
+/// pack folder, so that `verify` finds it where it was when the pack was
+/// written (never an absolute path); the bare file name only when no
+/// relative path exists (another drive). A path that climbs to the root
+/// names the folders on the way: write the pack beside the data to keep
+/// folder names out of it.
 pub(crate) fn pack_relative(pack: &Path, input: &Path) -> Result<String> {
     let target = absolute(input).map_err(|e| Error::io(input, e))?;
     Ok(relative(pack, &target).unwrap_or_else(|| file_name(&target.to_string_lossy())))
@@ -218,10 +329,8 @@ fn relative(from: &Path, to: &Path) -> Option<String> {
     let from: Vec<Component<'_>> = from.components().collect();
     let to: Vec<Component<'_>> = to.components().collect();
     let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
-    if !from[..common]
-        .iter()
-        .any(|c| matches!(c, Component::Normal(_)))
-    {
+    // Paths on different drives (Windows) share nothing to climb to.
+    if common == 0 {
         return None;
     }
     let mut parts: Vec<&str> = vec![".."; from.len() - common];
@@ -281,7 +390,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn relative_paths_stop_short_of_the_root() {
+    fn relative_paths_climb_as_far_as_needed() {
         let r = |a: &str, b: &str| relative(Path::new(a), Path::new(b));
         assert_eq!(
             r("/w/audits/pack", "/w/data/x.csv").as_deref(),
@@ -289,8 +398,12 @@ mod tests {
         );
         assert_eq!(r("/w/pack", "/w/pack/x.csv").as_deref(), Some("x.csv"));
         assert_eq!(r("/w/pack", "/w/x.csv").as_deref(), Some("../x.csv"));
-        // Sharing only the root would spell out the machine's layout.
-        assert_eq!(r("/tmp/pack", "/home/alice/x.csv"), None);
+        // Sharing only the root still gives a relative path, so that
+        // `verify` finds the input where it was (issue 10).
+        assert_eq!(
+            r("/tmp/pack", "/work/data/x.csv").as_deref(),
+            Some("../../work/data/x.csv")
+        );
     }
 
     #[test]

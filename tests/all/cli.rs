@@ -17,7 +17,10 @@ fn help_shows_worked_examples_and_exit_codes() {
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("Worked example"), "{text}");
-    assert!(text.contains("Exit codes, the same for every command"), "{text}");
+    assert!(
+        text.contains("Exit codes, the same for every command"),
+        "{text}"
+    );
     assert!(text.contains("3 the audit could not show the"), "{text}");
     for sub in ["run", "metrics", "synth"] {
         let out = fairaudit().args([sub, "--help"]).output().unwrap();

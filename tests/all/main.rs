@@ -8,6 +8,7 @@ mod golden;
 mod harness;
 mod html;
 mod input_errors;
+mod interrupts;
 mod laws;
 mod layers;
 mod pack;
