@@ -24,154 +24,34 @@ impl Plan {
     /// Checks the spec. Relative input paths resolve against `base_dir`
     /// (the spec file's folder).
     pub fn check(spec: &AuditSpec, base_dir: &Path) -> Result<Plan> {
-        let this = spec;
-        let input = &this.input;
-        let mut raw_paths: Vec<(String, String)> = Vec::new();
-        if let Some(p) = &input.path {
-            raw_paths.push((p.clone(), "input.path".to_string()));
-        }
-        for (i, p) in input.paths.iter().enumerate() {
-            raw_paths.push((p.clone(), format!("input.paths[{i}]")));
-        }
-        if raw_paths.is_empty() {
-            return Err(Error::spec("input.path", "no input file is given")
-                .with_hint("set `path = \"predictions.csv\"` (or `paths = [..]`) under [input]"));
-        }
-        let forced = match &input.format {
-            None => None,
-            Some(f) => Some(Format::from_name(f).ok_or_else(|| {
-                Error::spec("input.format", format!("unknown format `{f}`"))
-                    .with_hint("use one of: csv, parquet, arrow, counts (a count table)")
-            })?),
-        };
-        let mut inputs = Vec::new();
-        for (p, key) in raw_paths {
-            let path = resolve_path(base_dir, &p);
-            let format = match forced {
-                Some(f) => f,
-                None => Format::from_path(&path).ok_or_else(|| {
-                    Error::spec(key, format!("cannot tell the format of `{p}` from its extension"))
-                        .with_hint("use .csv, .csv.gz, .tsv, .parquet, .arrow, .ipc or .feather, or set `input.format`")
-                })?,
-            };
-            inputs.push(InputFile {
-                path,
-                display: p.clone(),
-                format,
-            });
-        }
-        let mut csv = CsvOptions::default();
-        if let Some(d) = &input.delimiter {
-            csv.delimiter = parse_delimiter(d)?;
-        }
-        if let Some(m) = &input.missing {
-            csv.missing = m.clone();
-        }
-        let on_invalid = match input.on_invalid.as_deref() {
-            None | Some("error") => OnInvalid::Error,
-            Some("reject") => OnInvalid::Reject,
-            Some(other) => {
-                return Err(Error::spec("input.on_invalid", format!("unknown value `{other}`"))
-                    .with_hint("use \"error\" (stop at the first invalid row) or \"reject\" (count invalid rows and go on)"));
-            }
-        };
-
+        let (inputs, csv, on_invalid) = check_input(spec, base_dir)?;
         let truth = label_rule(
-            &this.truth.column,
-            &this.truth.positive,
-            &this.truth.negative,
+            &spec.truth.column,
+            &spec.truth.positive,
+            &spec.truth.negative,
             "truth",
         )?;
-        let p = &this.prediction;
-        let prediction = match (&p.column, &p.score) {
-            (Some(_), Some(_)) => {
-                return Err(Error::spec(
-                    "prediction",
-                    "both `column` (a label) and `score` (a score with a threshold) are set",
-                )
-                .with_hint("keep one: a label column with `positive` values, or a `score` column with a `threshold`"));
-            }
-            (Some(col), None) => {
-                if p.threshold.is_some() {
-                    return Err(Error::spec("prediction.threshold", "a threshold needs a `score` column, not a label `column`")
-                        .with_hint("write `score = \"<column>\"` instead of `column = ..`, or remove the threshold"));
-                }
-                Prediction::Label(label_rule(col, &p.positive, &p.negative, "prediction")?)
-            }
-            (None, Some(col)) => {
-                if !p.positive.is_empty() || p.negative.is_some() {
-                    return Err(Error::spec(
-                        "prediction.positive",
-                        "positive/negative values apply to a label `column`, not to a `score`",
-                    )
-                    .with_hint("remove them, or use `column = ..` for a label column"));
-                }
-                let threshold = p.threshold.ok_or_else(|| {
-                    Error::spec("prediction.threshold", "a score column needs a threshold")
-                        .with_hint("add e.g. `threshold = 0.5` (flagged when score >= threshold)")
-                })?;
-                if !threshold.is_finite() {
-                    return Err(Error::spec(
-                        "prediction.threshold",
-                        "the threshold must be a finite number",
-                    ));
-                }
-                Prediction::Threshold {
-                    column: ColumnRef {
-                        name: col.clone(),
-                        key: "prediction.score".into(),
-                    },
-                    threshold,
-                }
-            }
-            (None, None) => {
-                return Err(Error::spec("prediction", "no prediction is given")
-                    .with_hint("set `column` and `positive` (a label column) or `score` and `threshold` under [prediction]"));
-            }
-        };
-        let weight = this.weight.as_ref().map(|w| ColumnRef {
+        let prediction = check_prediction(spec)?;
+        let weight = spec.weight.as_ref().map(|w| ColumnRef {
             name: w.column.clone(),
             key: "weight.column".into(),
         });
-
         let mut filters = Vec::new();
-        if let Some(c) = &this.cohort {
+        if let Some(c) = &spec.cohort {
             for (i, f) in c.filters.iter().enumerate() {
                 let key = format!("cohort.filters[{i}]");
                 filters.push((Filter::parse(f, &key)?, key));
             }
         }
-
-        let (attributes, mut groupings) = check_attributes(this)?;
-        groupings.extend(check_intersections(this, &attributes, &groupings)?);
-
-        let uncertainty = check_uncertainty(this.uncertainty.as_ref(), this.seed)?;
-        let policy = check_policy(this.policy.as_ref())?;
-        let w = this.wording.clone().unwrap_or_default();
-        let wording = Wording {
-            outcome: w.outcome.unwrap_or_else(|| "had the outcome".to_string()),
-            no_outcome: w
-                .no_outcome
-                .unwrap_or_else(|| "did not have the outcome".to_string()),
-            flagged: w
-                .flagged
-                .unwrap_or_else(|| "flagged by the model".to_string()),
-        };
-        let min_group_size = match this.policy.as_ref().and_then(|p| p.min_group_size) {
-            None => DEFAULT_MIN_GROUP_SIZE,
-            Some(m) if m < 0 => {
-                return Err(Error::spec("policy.min_group_size", format!("must be 0 or more, not {m}"))
-                    .with_hint("use 0 to publish every group, or e.g. 30 to suppress groups of fewer than 30 rows"));
-            }
-            Some(m) => m as u64,
-        };
+        let (attributes, mut groupings) = check_attributes(spec)?;
+        groupings.extend(check_intersections(spec, &attributes, &groupings)?);
         Ok(Plan {
-            source: this.clone(),
-            title: this
+            source: spec.clone(),
+            title: spec
                 .title
                 .clone()
                 .unwrap_or_else(|| "Fairness audit".to_string()),
-            seed: this.seed,
+            seed: spec.seed,
             inputs,
             csv,
             on_invalid,
@@ -181,11 +61,150 @@ impl Plan {
             filters,
             attributes,
             groupings,
-            min_group_size,
-            uncertainty,
-            policy,
-            wording,
+            min_group_size: check_min_group_size(spec)?,
+            uncertainty: check_uncertainty(spec.uncertainty.as_ref(), spec.seed)?,
+            policy: check_policy(spec.policy.as_ref())?,
+            wording: wording(spec),
         })
+    }
+}
+
+/// `[input]`: the files with their formats, CSV options, invalid rows.
+fn check_input(
+    spec: &AuditSpec,
+    base_dir: &Path,
+) -> Result<(Vec<InputFile>, CsvOptions, OnInvalid)> {
+    let input = &spec.input;
+    let mut raw_paths: Vec<(String, String)> = Vec::new();
+    if let Some(p) = &input.path {
+        raw_paths.push((p.clone(), "input.path".to_string()));
+    }
+    for (i, p) in input.paths.iter().enumerate() {
+        raw_paths.push((p.clone(), format!("input.paths[{i}]")));
+    }
+    if raw_paths.is_empty() {
+        return Err(Error::spec("input.path", "no input file is given")
+            .with_hint("set `path = \"predictions.csv\"` (or `paths = [..]`) under [input]"));
+    }
+    let forced = match &input.format {
+        None => None,
+        Some(f) => Some(Format::from_name(f).ok_or_else(|| {
+            Error::spec("input.format", format!("unknown format `{f}`"))
+                .with_hint("use one of: csv, parquet, arrow, counts (a count table)")
+        })?),
+    };
+    let mut inputs = Vec::new();
+    for (p, key) in raw_paths {
+        let path = resolve_path(base_dir, &p);
+        let format = match forced {
+            Some(f) => f,
+            None => Format::from_path(&path).ok_or_else(|| {
+                Error::spec(key, format!("cannot tell the format of `{p}` from its extension"))
+                    .with_hint("use .csv, .csv.gz, .tsv, .parquet, .arrow, .ipc or .feather, or set `input.format`")
+            })?,
+        };
+        inputs.push(InputFile {
+            path,
+            display: p.clone(),
+            format,
+        });
+    }
+    let mut csv = CsvOptions::default();
+    if let Some(d) = &input.delimiter {
+        csv.delimiter = parse_delimiter(d)?;
+    }
+    if let Some(m) = &input.missing {
+        csv.missing = m.clone();
+    }
+    let on_invalid = match input.on_invalid.as_deref() {
+        None | Some("error") => OnInvalid::Error,
+        Some("reject") => OnInvalid::Reject,
+        Some(other) => {
+            return Err(Error::spec("input.on_invalid", format!("unknown value `{other}`"))
+                .with_hint("use \"error\" (stop at the first invalid row) or \"reject\" (count invalid rows and go on)"));
+        }
+    };
+    Ok((inputs, csv, on_invalid))
+}
+
+/// `[prediction]`: a label column, or a score column with a threshold.
+fn check_prediction(spec: &AuditSpec) -> Result<Prediction> {
+    let p = &spec.prediction;
+    match (&p.column, &p.score) {
+        (Some(_), Some(_)) => Err(Error::spec(
+            "prediction",
+            "both `column` (a label) and `score` (a score with a threshold) are set",
+        )
+        .with_hint("keep one: a label column with `positive` values, or a `score` column with a `threshold`")),
+        (Some(col), None) => {
+            if p.threshold.is_some() {
+                return Err(Error::spec("prediction.threshold", "a threshold needs a `score` column, not a label `column`")
+                    .with_hint("write `score = \"<column>\"` instead of `column = ..`, or remove the threshold"));
+            }
+            Ok(Prediction::Label(label_rule(
+                col,
+                &p.positive,
+                &p.negative,
+                "prediction",
+            )?))
+        }
+        (None, Some(col)) => {
+            if !p.positive.is_empty() || p.negative.is_some() {
+                return Err(Error::spec(
+                    "prediction.positive",
+                    "positive/negative values apply to a label `column`, not to a `score`",
+                )
+                .with_hint("remove them, or use `column = ..` for a label column"));
+            }
+            let threshold = p.threshold.ok_or_else(|| {
+                Error::spec("prediction.threshold", "a score column needs a threshold")
+                    .with_hint("add e.g. `threshold = 0.5` (flagged when score >= threshold)")
+            })?;
+            if !threshold.is_finite() {
+                return Err(Error::spec(
+                    "prediction.threshold",
+                    "the threshold must be a finite number",
+                ));
+            }
+            Ok(Prediction::Threshold {
+                column: ColumnRef {
+                    name: col.clone(),
+                    key: "prediction.score".into(),
+                },
+                threshold,
+            })
+        }
+        (None, None) => Err(Error::spec("prediction", "no prediction is given")
+            .with_hint("set `column` and `positive` (a label column) or `score` and `threshold` under [prediction]")),
+    }
+}
+
+/// `[wording]`, with its defaults.
+fn wording(spec: &AuditSpec) -> Wording {
+    let w = spec.wording.clone().unwrap_or_default();
+    Wording {
+        outcome: w.outcome.unwrap_or_else(|| "had the outcome".to_string()),
+        no_outcome: w
+            .no_outcome
+            .unwrap_or_else(|| "did not have the outcome".to_string()),
+        flagged: w
+            .flagged
+            .unwrap_or_else(|| "flagged by the model".to_string()),
+    }
+}
+
+/// `policy.min_group_size`, with its default.
+fn check_min_group_size(spec: &AuditSpec) -> Result<u64> {
+    match spec.policy.as_ref().and_then(|p| p.min_group_size) {
+        None => Ok(DEFAULT_MIN_GROUP_SIZE),
+        Some(m) if m < 0 => Err(Error::spec(
+            "policy.min_group_size",
+            format!("must be 0 or more, not {m}"),
+        )
+        .with_hint(
+            "use 0 to publish every group, or e.g. 30 to suppress groups of fewer than 30 rows",
+        )),
+        Some(m) => Ok(m as u64),
     }
 }
 
